@@ -1,0 +1,1 @@
+"""Voice menus and call flows: what a caller hears and what each key does."""

@@ -1,0 +1,60 @@
+"""Find units by caller ID, by keyed code, or by kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.hours import parse_hours
+from directory.models import Unit, UnitNumber
+from directory.numbers import try_e164
+
+MAX_CODE_DIGITS = 6
+
+
+def find_unit_by_number(*, session: Session, number: str | None) -> Unit | None:
+    """The unit a phone number belongs to (voice numbers first, then SMS numbers), in any format."""
+    e164 = try_e164(number)
+    if e164 is None:
+        return None
+    unit = session.scalar(select(Unit).join(UnitNumber).where(UnitNumber.e164 == e164))
+    if unit is None:
+        unit = session.scalars(select(Unit).where(Unit.sms_number == e164).order_by(Unit.id)).first()
+    return unit
+
+
+def find_unit_by_code(*, session: Session, code: str) -> Unit | None:
+    """The unit with a keyed code such as 2580."""
+    return session.scalar(select(Unit).where(Unit.code == code.strip()))
+
+
+def find_units_by_kind(*, session: Session, kind: str) -> list[Unit]:
+    """All units of one kind, in file order."""
+    return list(session.scalars(select(Unit).where(Unit.kind == kind).order_by(Unit.source_line)))
+
+
+def lookup(*, session: Session, query: str) -> Unit | None:
+    """A unit by code (short digit strings) or else by phone number in any common format."""
+    text = query.strip()
+    if text.isdigit() and len(text) <= MAX_CODE_DIGITS:
+        unit = find_unit_by_code(session=session, code=text)
+        if unit is not None:
+            return unit
+    return find_unit_by_number(session=session, number=text)
+
+
+def unit_as_dict(unit: Unit) -> dict[str, Any]:
+    """A unit as plain data for JSON output."""
+    hours = parse_hours(unit.hours)
+    return {
+        "code": unit.code,
+        "kind": unit.kind,
+        "name": unit.name,
+        "parent": unit.parent.code if unit.parent else None,
+        "numbers": unit.voice_numbers,
+        "sms": unit.sms_number,
+        "hours": "always" if hours.always_open else unit.hours,
+        "example": unit.example,
+    }

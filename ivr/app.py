@@ -1,0 +1,68 @@
+"""The application factory: the one place the service is put together."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from ivr import db
+from ivr.clock import Clock, SystemClock
+from ivr.config import DEV_TOKEN_FILE, Config, ConfigError
+
+MAX_BODY_BYTES = 64 * 1024
+log = logging.getLogger("ivr")
+
+
+def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the service from a config (default: the environment) and a clock (default: the system's)."""
+    app = Flask("ivr")
+    if config is None:
+        config = Config.from_env(os.environ, instance_path=Path(app.instance_path))
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["ivr.config"] = config
+    app.extensions["ivr.clock"] = clock or SystemClock()
+    app.extensions["ivr.switchboard"] = _switchboard_from_file(config)
+    db.init_app(app, config.database_url)
+    _configure_logging()
+
+    from call_flows.voice import bp as voice_bp
+    from ivr.health import bp as health_bp
+
+    app.register_blueprint(voice_bp)
+    app.register_blueprint(health_bp)
+
+    if config.auth_token_is_development:
+        log.warning(
+            "TWILIO_AUTH_TOKEN is not set: webhooks are validated with the development token in %s",
+            config.instance_path / DEV_TOKEN_FILE,
+        )
+    return app
+
+
+def get_config(app: Flask) -> Config:
+    """The app's typed config."""
+    config: Config = app.extensions["ivr.config"]
+    return config
+
+
+def _switchboard_from_file(config: Config) -> str:
+    # The fallback URL must answer without the database, so the switchboard is read from the file at start.
+    from directory.loader import DirectoryError, read_directory
+
+    try:
+        rows = read_directory(config.directory_path)
+    except DirectoryError as exc:
+        raise ConfigError("IVR_DIRECTORY", f"invalid directory file:\n{exc}") from exc
+    for row in rows:
+        if row.kind == "switchboard" and row.voice:
+            return row.voice[0]
+    raise ConfigError("IVR_DIRECTORY", "the directory has no switchboard with a voice number")
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

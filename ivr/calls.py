@@ -1,0 +1,72 @@
+"""The call log: when the service first saw each call, and how it ended."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ivr.models import Call
+
+log = logging.getLogger("ivr.calls")
+TERMINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+def record_call_seen(
+    *, session: Session, call_sid: str, from_number: str, to_number: str, status: str, now: datetime
+) -> Call:
+    """Store the call the first time any webhook sees it; later sightings change nothing."""
+    values = {
+        "call_sid": call_sid,
+        "from_number": from_number,
+        "to_number": to_number,
+        "first_seen_at": now,
+        "status": status or "in-progress",
+        "status_sequence": -1,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(insert(Call).values(**values).on_conflict_do_nothing(index_elements=["call_sid"]))
+    call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
+    if getattr(result, "rowcount", 0) == 1:
+        log.info("call %s from %s to %s first seen at %s", call_sid, from_number, to_number, now.isoformat())
+    return call
+
+
+def record_call_status(
+    *,
+    session: Session,
+    call_sid: str,
+    from_number: str,
+    to_number: str,
+    status: str,
+    sequence: int | None,
+    duration: int | None,
+    timestamp: datetime | None,
+    now: datetime,
+) -> Call:
+    """Apply a status callback; late or repeated callbacks never move a call backwards."""
+    call = record_call_seen(
+        session=session, call_sid=call_sid, from_number=from_number, to_number=to_number, status=status, now=now
+    )
+    seq = sequence if sequence is not None else (1_000_000 if status in TERMINAL else 0)
+    if call.status in TERMINAL and status not in TERMINAL:
+        return call
+    if seq >= call.status_sequence or status in TERMINAL:
+        call.status = status
+        call.status_sequence = max(seq, call.status_sequence)
+    if duration is not None:
+        call.duration_seconds = duration
+        ended = timestamp or now
+        call.ended_at = ended
+    if status in TERMINAL and call.ended_at is None:
+        call.ended_at = timestamp or now
+    if duration is not None and call.ended_at is not None:
+        started = call.ended_at - timedelta(seconds=duration)
+        log.info("call %s %s after %s s (started about %s)", call_sid, status, duration, started.isoformat())
+    else:
+        log.info("call %s status %s", call_sid, status)
+    return call

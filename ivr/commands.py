@@ -1,0 +1,10 @@
+"""Feature command groups attached to `ivr`: each feature adds its group here."""
+
+from __future__ import annotations
+
+import click
+
+
+def feature_commands() -> list[click.Command]:
+    """Every feature's command group."""
+    return []

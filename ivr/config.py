@@ -1,0 +1,167 @@
+"""One typed configuration, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+BUNDLED_DIRECTORY = Path(__file__).resolve().parent.parent / "directory" / "data" / "directory.csv"
+DEV_TOKEN_FILE = "dev-twilio-auth-token"  # noqa: S105  (a file name, not a secret)
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_MESSAGING_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or wrong; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service reads from its environment."""
+
+    instance_path: Path
+    database_url: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str
+    auth_token_is_development: bool
+    twilio_sms_from: str | None
+    twilio_messaging_service_sid: str | None
+    twilio_api_base_url: str | None
+    public_url: str | None
+    directory_path: Path
+    timezone: ZoneInfo
+
+    @property
+    def twilio_credentials_present(self) -> bool:
+        """True when real Twilio credentials are configured (not the local development token)."""
+        return self.twilio_account_sid is not None and not self.auth_token_is_development
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], *, instance_path: Path) -> Config:
+        """Read and validate every setting; raise ConfigError naming the first bad variable."""
+        instance = Path(_get(environ, "IVR_INSTANCE_PATH") or instance_path)
+        token = _get(environ, "TWILIO_AUTH_TOKEN")
+        is_dev = token is None
+        if token is None:
+            token = ensure_development_token(instance)
+        return cls(
+            instance_path=instance,
+            database_url=_database_url(environ, instance),
+            twilio_account_sid=_account_sid(environ),
+            twilio_auth_token=token,
+            auth_token_is_development=is_dev,
+            twilio_sms_from=_e164(environ, "TWILIO_SMS_FROM"),
+            twilio_messaging_service_sid=_messaging_sid(environ),
+            twilio_api_base_url=_http_url(environ, "TWILIO_API_BASE_URL", require_https=False),
+            public_url=_http_url(environ, "IVR_PUBLIC_URL", require_https=True),
+            directory_path=_directory(environ),
+            timezone=_timezone(environ),
+        )
+
+
+def _get(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def _database_url(environ: Mapping[str, str], instance: Path) -> str:
+    raw = _get(environ, "DATABASE_URL")
+    if raw is None:
+        return f"sqlite:///{instance / 'outage-line.sqlite3'}"
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme in ("postgres", "postgresql"):
+        # Heroku-style URLs name no driver; we ship psycopg 3.
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    if scheme in ("postgresql+psycopg", "sqlite"):
+        return raw
+    raise ConfigError(
+        "DATABASE_URL",
+        f"unsupported database URL scheme {scheme or '(none)'!r}; use sqlite:///path or postgresql://host/db",
+    )
+
+
+def _account_sid(environ: Mapping[str, str]) -> str | None:
+    value = _get(environ, "TWILIO_ACCOUNT_SID")
+    if value is not None and not _ACCOUNT_SID.match(value):
+        raise ConfigError("TWILIO_ACCOUNT_SID", "must be 'AC' followed by 32 hexadecimal characters")
+    return value
+
+
+def _messaging_sid(environ: Mapping[str, str]) -> str | None:
+    value = _get(environ, "TWILIO_MESSAGING_SERVICE_SID")
+    if value is not None and not _MESSAGING_SID.match(value):
+        raise ConfigError("TWILIO_MESSAGING_SERVICE_SID", "must be 'MG' followed by 32 hexadecimal characters")
+    return value
+
+
+def _e164(environ: Mapping[str, str], name: str) -> str | None:
+    value = _get(environ, name)
+    if value is None:
+        return None
+    try:
+        number = phonenumbers.parse(value, "SE")
+    except phonenumbers.NumberParseException as exc:
+        raise ConfigError(name, f"not a phone number: {exc}") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ConfigError(name, f"{value!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _http_url(environ: Mapping[str, str], name: str, *, require_https: bool) -> str | None:
+    value = _get(environ, name)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(name, f"{value!r} is not an http(s) URL")
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if require_https and parts.scheme != "https" and not local:
+        raise ConfigError(name, "must use https (Twilio signs the https URL it calls)")
+    if parts.query or parts.fragment:
+        raise ConfigError(name, "must not carry a query string or fragment")
+    return value.rstrip("/")
+
+
+def _directory(environ: Mapping[str, str]) -> Path:
+    value = _get(environ, "IVR_DIRECTORY")
+    path = Path(value) if value else BUNDLED_DIRECTORY
+    if not path.is_file():
+        raise ConfigError("IVR_DIRECTORY", f"no such file: {path}")
+    return path
+
+
+def _timezone(environ: Mapping[str, str]) -> ZoneInfo:
+    value = _get(environ, "IVR_TIMEZONE") or "Europe/Stockholm"
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError("IVR_TIMEZONE", f"unknown time zone {value!r}") from exc
+
+
+def ensure_development_token(instance: Path) -> str:
+    """Return the local development auth token, creating it (mode 0600) on first use."""
+    path = instance / DEV_TOKEN_FILE
+    if path.is_file():
+        token = path.read_text(encoding="ascii").strip()
+        if token:
+            return token
+    instance.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(token + "\n")
+    return token

@@ -1,0 +1,26 @@
+"""The call log: every call the service has seen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ivr.db import Base, UTCDateTime
+
+
+class Call(Base):
+    """One phone call, keyed by Twilio's CallSid; first_seen_at is the service's own clock."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_number: Mapped[str] = mapped_column(String(64))
+    to_number: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(32))
+    status_sequence: Mapped[int] = mapped_column(Integer, default=-1)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
