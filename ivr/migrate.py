@@ -19,8 +19,8 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to a revision (head by default)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database schema up to a revision (every head by default)."""
     command.upgrade(alembic_config(engine), revision)
 
 
