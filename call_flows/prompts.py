@@ -8,6 +8,8 @@ PROMPTS: dict[str, str] = {
     "connecting_switchboard": "Du kopplas nu till växeln.",
     "switchboard_unavailable": "Växeln svarar inte just nu. Ring gärna igen om en stund. Hej då.",
     "apology": "Förlåt, något gick fel hos oss. Du kopplas till växeln.",
+    # --- voice line: menus, routing, fault reports, connect by code, outages (issue 3) ---
+    # --- care-transition reports (issue 4) ---
 }
 
 

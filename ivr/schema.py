@@ -1,6 +1,7 @@
 """Imports every model module so that Base.metadata knows every table (for Alembic and tests)."""
 
 from directory import models as _directory_models  # noqa: F401  (registers tables)
+from ivr import audit as _audit  # noqa: F401  (registers tables)
 from ivr import models as _call_models  # noqa: F401  (registers tables)
 from ivr.db import Base
 

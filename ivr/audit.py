@@ -1,0 +1,57 @@
+"""The audit log: who did what, when (overrides, outages, cancellations, exports, reads of patient data)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ivr.db import Base, UTCDateTime
+
+
+class AuditEntry(Base):
+    """One audited action; never updated or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+def record_audit(
+    *, session: Session, actor: str, action: str, subject: str = "", detail: dict[str, Any] | None = None, now: datetime
+) -> AuditEntry:
+    """Add an audit entry to the caller's transaction (the caller commits with the change it audits)."""
+    entry = AuditEntry(
+        at=now,
+        actor=actor,
+        action=action,
+        subject=subject,
+        detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+    )
+    session.add(entry)
+    return entry
+
+
+def list_audit(*, session: Session, action: str | None = None) -> list[AuditEntry]:
+    """Audit entries, oldest first, optionally of one action."""
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    return list(session.scalars(query))
+
+
+def current_actor() -> str:
+    """Who runs a CLI command, when no --by is given: the operating-system user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
