@@ -19,9 +19,13 @@ def make_app() -> Flask:
     from ivr.app import create_app
 
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as exc:
         raise click.ClickException(f"configuration error: {exc}") from exc
+    context = click.get_current_context(silent=True)
+    if context is not None:  # close pooled connections when the command ends
+        context.call_on_close(app.extensions["ivr.engine"].dispose)
+    return app
 
 
 def emit_json(data: Any) -> None:
