@@ -39,9 +39,9 @@ class Unit(Base):
     example: Mapped[bool] = mapped_column(Boolean, default=False)
     source_line: Mapped[int] = mapped_column(Integer, default=0)
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
     numbers: Mapped[list[UnitNumber]] = relationship(
-        back_populates="unit", order_by="UnitNumber.position", lazy="selectin", cascade="all, delete-orphan"
+        back_populates="unit", order_by="UnitNumber.position", cascade="all, delete-orphan"
     )
 
     @property

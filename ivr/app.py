@@ -34,6 +34,10 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.register_blueprint(voice_bp)
     app.register_blueprint(health_bp)
 
+    from ivr.outbox.views import bp as sms_status_bp
+
+    app.register_blueprint(sms_status_bp)
+
     if config.auth_token_is_development:
         log.warning(
             "TWILIO_AUTH_TOKEN is not set: webhooks are validated with the development token in %s",

@@ -7,4 +7,6 @@ import click
 
 def feature_commands() -> list[click.Command]:
     """Every feature's command group."""
-    return []
+    from ivr.outbox.cli import sms, worker
+
+    return [worker, sms]

@@ -4,5 +4,6 @@ from directory import models as _directory_models  # noqa: F401  (registers tabl
 from ivr import audit as _audit  # noqa: F401  (registers tables)
 from ivr import models as _call_models  # noqa: F401  (registers tables)
 from ivr.db import Base
+from ivr.outbox import models as _outbox_models  # noqa: F401  (registers tables)
 
 metadata = Base.metadata
