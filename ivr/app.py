@@ -25,6 +25,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.extensions["ivr.config"] = config
     app.extensions["ivr.clock"] = clock or SystemClock()
     app.extensions["ivr.switchboard"] = _switchboard_from_file(config)
+    from call_flows.lines import init_lines
+
+    init_lines(app, config.directory_path)  # the outage lines (call_flows/data/lines.toml or IVR_LINES)
     db.init_app(app, config.database_url)
     _configure_logging()
 
@@ -32,6 +35,13 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     from ivr.health import bp as health_bp
 
     app.register_blueprint(voice_bp)
+    from call_flows.connect import bp as connect_bp
+    from call_flows.fault_dial import bp as fault_dial_bp
+    from call_flows.faults import bp as fault_bp
+
+    app.register_blueprint(fault_bp)
+    app.register_blueprint(fault_dial_bp)
+    app.register_blueprint(connect_bp)
     app.register_blueprint(health_bp)
 
     from ivr.outbox.views import bp as sms_status_bp

@@ -7,6 +7,7 @@ import click
 
 def feature_commands() -> list[click.Command]:
     """Every feature's command group."""
+    from call_flows.cli import COMMANDS as VOICE_LINE_COMMANDS
     from ivr.outbox.cli import sms, worker
 
-    return [worker, sms]
+    return [worker, sms, *VOICE_LINE_COMMANDS]

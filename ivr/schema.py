@@ -1,5 +1,6 @@
 """Imports every model module so that Base.metadata knows every table (for Alembic and tests)."""
 
+from call_flows import models as _voice_line_models  # noqa: F401  (registers tables)
 from directory import models as _directory_models  # noqa: F401  (registers tables)
 from ivr import audit as _audit  # noqa: F401  (registers tables)
 from ivr import models as _call_models  # noqa: F401  (registers tables)

@@ -1,0 +1,136 @@
+"""Asking the caller something without dead ends: one <Gather>, its retries, 0 for the switchboard, * to repeat.
+
+A step builds an `Ask` (where the answer goes, what is said, how it may be answered), renders it with `ask()`,
+and its handler calls `read_reply()`: silence, `0` and `*` are answered there; a wrong answer goes through
+`try_again()`. After MAX_TRIES the caller goes to the main menu (or, from the main menu, the switchboard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Request, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from call_flows.prompts import prompt
+from call_flows.twiml import Voice, say
+
+MAX_TRIES = 3  # the first try and two repeats
+MAIN_MENU = "voice.menu"
+SWITCHBOARD = "voice.switchboard"
+SWITCHBOARD_KEY = "0"
+REPEAT_KEY = "*"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question: the endpoint that takes the answer, the spoken text and how it may be answered."""
+
+    endpoint: str
+    text: str
+    voice: Voice
+    num_digits: int | None = 1
+    finish_on_key: str = ""
+    timeout: int = 6
+    speech: bool = False
+    hints: str = ""
+    give_up: str = MAIN_MENU
+    values: tuple[tuple[str, str], ...] = ()
+    give_up_values: tuple[tuple[str, str], ...] = ()
+    zero_is_switchboard: bool = True
+
+    def action(self, attempt: int) -> str:
+        """The Gather's action URL, carrying the attempt and the step's own values."""
+        values: dict[str, Any] = dict(self.values)
+        return url_for(self.endpoint, attempt=attempt, **values)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the caller keyed or said at a question."""
+
+    digits: str
+    speech: str
+    confidence: float | None
+    attempt: int
+
+
+def ask(
+    question: Ask, *, attempt: int = 1, before: Sequence[str] = (), response: VoiceResponse | None = None
+) -> VoiceResponse:
+    """Render the question as a <Gather> that posts even on silence; `before` is said first, inside it."""
+    response = response or VoiceResponse()
+    gather = response.gather(
+        input="dtmf speech" if question.speech else "dtmf",
+        action=question.action(attempt),
+        method="POST",
+        action_on_empty_result=True,
+        timeout=question.timeout,
+        num_digits=question.num_digits,
+        finish_on_key=question.finish_on_key,
+        language=question.voice.language if question.speech else None,
+        speech_timeout="auto" if question.speech else None,
+        hints=question.hints or None,
+    )
+    for text in (*before, question.text):
+        gather.say(text, voice=question.voice.voice, language=question.voice.language)
+    return response
+
+
+def read_reply(question: Ask, req: Request, *, silence_ok: bool = False) -> Reply | VoiceResponse:
+    """The caller's answer, or the TwiML that already answers it (silence, 0 = switchboard, * = repeat).
+
+    With `silence_ok` an empty answer comes back as a Reply, for steps that handle silence their own way.
+    """
+    attempt = attempt_of(req)
+    digits = req.form.get("Digits", "")[:64]
+    speech = req.form.get("SpeechResult", "")[:500].strip()
+    if question.zero_is_switchboard and digits == SWITCHBOARD_KEY:
+        return to_switchboard()
+    if REPEAT_KEY in digits:
+        return ask(question, attempt=attempt)
+    if not digits and not speech and not silence_ok:
+        return try_again(question, attempt, reason="no_input")
+    confidence = req.form.get("Confidence", "")
+    try:
+        level = float(confidence) if confidence else None
+    except ValueError:
+        level = None
+    return Reply(digits=digits, speech=speech, confidence=level, attempt=attempt)
+
+
+def try_again(question: Ask, attempt: int, *, reason: str = "wrong_key", **values: object) -> VoiceResponse:
+    """Say what went wrong and ask again; after the last try, go to the main menu or the switchboard."""
+    if attempt >= MAX_TRIES:
+        response = VoiceResponse()
+        say(response, question.voice, reason, **values)
+        if question.give_up == MAIN_MENU:
+            say(response, question.voice, "to_main_menu")
+        target: dict[str, Any] = dict(question.give_up_values)
+        response.redirect(url_for(question.give_up, **target), method="POST")
+        return response
+    return ask(question, attempt=attempt + 1, before=(prompt(reason, **values), prompt("ask_again_hint")))
+
+
+def to_switchboard() -> VoiceResponse:
+    """Hand the call to the switchboard step (which says so and dials)."""
+    response = VoiceResponse()
+    response.redirect(url_for(SWITCHBOARD), method="POST")
+    return response
+
+
+def to_main_menu(voice: Voice, *, before: Sequence[str] = ()) -> VoiceResponse:
+    """Say something (optionally), then go back to the main menu."""
+    response = VoiceResponse()
+    for key in before:
+        say(response, voice, key)
+    response.redirect(url_for(MAIN_MENU), method="POST")
+    return response
+
+
+def attempt_of(req: Request) -> int:
+    """The attempt number carried in the action URL (1 when absent or odd)."""
+    value = req.args.get("attempt", "1")
+    return min(max(int(value), 1), MAX_TRIES) if value.isdigit() else 1

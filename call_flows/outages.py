@@ -1,0 +1,208 @@
+"""Outage state per line: start, end, plan ahead, and what a caller hears about it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from call_flows.lines import Line
+from call_flows.models import Outage
+from call_flows.prompts import prompt
+from call_flows.speech import clock_time, number_words, spoken_date
+from ivr.audit import record_audit
+
+ANNOUNCE_PLANNED_WITHIN = timedelta(days=7)
+
+
+class OutageError(ValueError):
+    """An outage command that cannot be carried out (unknown system, window backwards, nothing to end)."""
+
+
+def start_outage(
+    *,
+    session: Session,
+    line: Line,
+    system: str,
+    actor: str,
+    now: datetime,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    planned: bool = False,
+    drill: bool = False,
+) -> Outage:
+    """Record an outage (in progress from now or `starts_at`, or planned for a window); audited."""
+    name = system_name(line, system)
+    start = starts_at or now
+    if planned and (starts_at is None or ends_at is None):
+        raise OutageError("a planned outage needs --from and --to")
+    if ends_at is not None and ends_at <= start:
+        raise OutageError("the outage must end after it starts")
+    if not planned and start > now:
+        raise OutageError("an outage that has not started yet is planned: add --planned")
+    outage = Outage(
+        line_key=line.key,
+        system=name,
+        planned=planned,
+        drill=drill or line.drill,
+        starts_at=start,
+        planned_end_at=ends_at,
+        created_at=now,
+        created_by=actor,
+    )
+    session.add(outage)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="outage.start",
+        subject=f"outage:{outage.id}",
+        detail={
+            "line": line.key,
+            "system": name,
+            "planned": planned,
+            "drill": outage.drill,
+            "from": start,
+            "to": ends_at,
+        },
+        now=now,
+    )
+    return outage
+
+
+def end_outages(
+    *, session: Session, line: Line, actor: str, now: datetime, system: str | None = None, outage_id: int | None = None
+) -> list[Outage]:
+    """End the line's outages in progress (or cancel planned ones), optionally one system or one id; audited."""
+    query = select(Outage).where(Outage.line_key == line.key, Outage.ended_at.is_(None)).order_by(Outage.id)
+    if system is not None:
+        query = query.where(Outage.system == system_name(line, system))
+    # One id may also cancel a planned outage; otherwise only outages that have started end.
+    query = query.where(Outage.id == outage_id) if outage_id is not None else query.where(Outage.starts_at <= now)
+    ended = [o for o in session.scalars(query) if _is_open(o, now) or outage_id is not None]
+    if not ended:
+        raise OutageError(f"no outage in progress on {line.key}" + (f" for {system}" if system else ""))
+    for outage in ended:
+        outage.ended_at = now
+        outage.ended_by = actor
+        record_audit(
+            session=session,
+            actor=actor,
+            action="outage.end",
+            subject=f"outage:{outage.id}",
+            detail={"line": line.key, "system": outage.system, "lasted_minutes": _minutes(now - outage.starts_at)},
+            now=now,
+        )
+    return ended
+
+
+def current_outages(*, session: Session, line_key: str | None, now: datetime) -> list[Outage]:
+    """Outages in progress now (a planned one counts inside its window), oldest first."""
+    query = select(Outage).where(Outage.ended_at.is_(None), Outage.starts_at <= now)
+    query = query.where(or_(Outage.planned_end_at.is_(None), Outage.planned_end_at > now)).order_by(Outage.starts_at)
+    if line_key is not None:
+        query = query.where(Outage.line_key == line_key)
+    return list(session.scalars(query))
+
+
+def upcoming_outages(
+    *, session: Session, line_key: str | None, now: datetime, within: timedelta | None = None
+) -> list[Outage]:
+    """Planned outages that have not started yet (within a horizon, if given), soonest first."""
+    query = select(Outage).where(Outage.ended_at.is_(None), Outage.starts_at > now).order_by(Outage.starts_at)
+    if within is not None:
+        query = query.where(Outage.starts_at <= now + within)
+    if line_key is not None:
+        query = query.where(Outage.line_key == line_key)
+    return list(session.scalars(query))
+
+
+def announcements(*, session: Session, line: Line, now: datetime, timezone: ZoneInfo) -> list[str]:
+    """What a caller hears first: outages in progress (with the routine's threshold) and planned ones this week."""
+    texts: list[str] = []
+    current = current_outages(session=session, line_key=line.key, now=now)
+    upcoming = upcoming_outages(session=session, line_key=line.key, now=now, within=ANNOUNCE_PLANNED_WITHIN)
+    if any(o.drill for o in [*current, *upcoming]):
+        texts.append(prompt("drill"))
+    for outage in current:
+        since = _spoken_moment(outage.starts_at, now, timezone)
+        if outage.planned and outage.planned_end_at is not None:
+            until = _spoken_moment(outage.planned_end_at, now, timezone)
+            texts.append(prompt("outage_planned_now", system=outage.system, since=since, until=until))
+        else:
+            texts.append(prompt("outage_now", system=outage.system, since=since))
+        if line.routine_after_hours:
+            hours = number_words(line.routine_after_hours)
+            if routine_applies(line, outage, now):
+                texts.append(prompt("outage_routine_active", hours=hours))
+            else:
+                at = _spoken_moment(outage.starts_at + timedelta(hours=line.routine_after_hours), now, timezone)
+                texts.append(prompt("outage_routine_pending", hours=hours, at=at))
+    for outage in upcoming:
+        start = _spoken_moment(outage.starts_at, now, timezone)
+        end = _spoken_moment(outage.planned_end_at, now, timezone) if outage.planned_end_at else start
+        texts.append(prompt("outage_planned", system=outage.system, start=start, end=end))
+    return texts
+
+
+def routine_applies(line: Line, outage: Outage, now: datetime) -> bool:
+    """Whether the outage has lasted long enough for the line's phone routine (Lifecare: more than 3 hours)."""
+    return now - outage.starts_at >= timedelta(hours=line.routine_after_hours)
+
+
+def outage_as_dict(outage: Outage, *, line: Line | None, now: datetime, timezone: ZoneInfo) -> dict[str, Any]:
+    """An outage as plain data for JSON: times in Stockholm time, and how long it has lasted so far."""
+    in_progress = outage.ended_at is None and _is_open(outage, now) and outage.starts_at <= now
+    end = outage.ended_at or (outage.planned_end_at if outage.planned_end_at and outage.planned_end_at <= now else now)
+    lasted = max(end - outage.starts_at, timedelta(0)) if outage.starts_at <= now else timedelta(0)
+    return {
+        "id": outage.id,
+        "line": outage.line_key,
+        "system": outage.system,
+        "planned": outage.planned,
+        "drill": outage.drill,
+        "state": "in_progress" if in_progress else ("planned" if outage.starts_at > now else "ended"),
+        "from": _local(outage.starts_at, timezone),
+        "to": _local(outage.planned_end_at, timezone),
+        "ended_at": _local(outage.ended_at, timezone),
+        "lasted_minutes": _minutes(lasted),
+        "lasted": _lasted_text(lasted),
+        "routine_applies": bool(in_progress and line is not None and routine_applies(line, outage, now)),
+        "started_by": outage.created_by,
+        "ended_by": outage.ended_by,
+    }
+
+
+def system_name(line: Line, system: str) -> str:
+    """The line's own spelling of a system name given in any case; OutageError if the line has no such system."""
+    for name in line.systems:
+        if name.casefold() == system.strip().casefold():
+            return name
+    raise OutageError(f"{line.key} has no system {system!r}; its systems are {', '.join(line.systems)}")
+
+
+def _is_open(outage: Outage, now: datetime) -> bool:
+    return outage.planned_end_at is None or outage.planned_end_at > now
+
+
+def _spoken_moment(moment: datetime, now: datetime, timezone: ZoneInfo) -> str:
+    local, today = moment.astimezone(timezone), now.astimezone(timezone).date()
+    if local.date() == today:
+        return clock_time(local)
+    return f"{spoken_date(local.date())} {clock_time(local)}"
+
+
+def _local(moment: datetime | None, timezone: ZoneInfo) -> str | None:
+    return None if moment is None else moment.astimezone(timezone).isoformat()
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def _lasted_text(delta: timedelta) -> str:
+    hours, minutes = divmod(_minutes(delta), 60)
+    return f"{hours} h {minutes} min"

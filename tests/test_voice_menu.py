@@ -1,0 +1,164 @@
+"""The entry and the main menu: every line's menu is a table, spoken in full, and no key leads nowhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from call_flows.faults import kind_question, system_question
+from call_flows.lines import BUNDLED_LINES, load_lines
+from call_flows.menus import OPTIONS, main_menu
+from call_flows.tickets import FAULT_KINDS
+from directory.loader import read_directory
+from ivr.app import create_app
+from ivr.clock import FrozenClock
+from ivr.config import BUNDLED_DIRECTORY, Config, ConfigError
+from ivr.models import Call as CallRecord
+from tests.conftest import LINKOPING_LINE, NORRBOTTEN_LINE, SWITCHBOARD, UNKNOWN_CALLER, WARD_61, Caller
+from tests.fixtures_voice_line import STANDBY_LINKOPING, SWITCHBOARD_LINKOPING, ivr_json
+
+
+def test_every_menu_table_has_unique_keys_existing_targets_and_speaks_every_key(app: Flask) -> None:
+    endpoints = set(app.view_functions)
+    with app.test_request_context():
+        for line in app.extensions["ivr.lines"]:
+            keys = line.menu_keys
+            assert len(keys) == len(set(keys)), line.key
+            spoken = main_menu(line).text
+            for digit, option in line.menu:
+                assert f"tryck {digit}." in spoken, (line.key, digit)
+                target = OPTIONS[option]
+                # The report flow belongs to a later feature; until then its key says so (tested below).
+                assert target.endpoint in endpoints or target.blueprint == "report", target.endpoint
+            for question, table in (
+                (system_question(line), [str(i + 1) for i in range(len(line.systems) + 1)]),
+                (kind_question(line), [k for k, _ in FAULT_KINDS]),
+            ):
+                assert len(table) == len(set(table))
+                for digit in table:
+                    assert f"tryck {digit}." in question.text
+            assert question.endpoint in endpoints
+
+
+def test_a_ward_is_greeted_by_name_and_hears_the_norrbotten_menu(caller: Caller, db_session: Session) -> None:
+    call = caller.dial(WARD_61, NORRBOTTEN_LINE)
+    assert "Region Norrbotten" in call.heard
+    assert "Avdelning 61 medicin, Sunderby sjukhus" in call.heard
+    assert "felanmälan och IT-stöd, tryck 2" in call.heard
+    assert "kommun eller enhet med kod, tryck 3" in call.heard
+    assert call.waiting_for == "Gather"
+    assert db_session.scalars(select(CallRecord)).one().call_sid == call.call_sid
+
+
+def test_the_linkoping_line_offers_fault_reports_and_its_own_switchboard(caller: Caller) -> None:
+    call = caller.dial(UNKNOWN_CALLER, LINKOPING_LINE)
+    assert "Linköpings kommun" in call.heard
+    assert "tryck 2" in call.heard
+    assert "tryck 3" not in call.heard
+    assert "Du ringer från" not in call.heard
+    call.press("0")
+    assert call.dialled == [SWITCHBOARD_LINKOPING]
+
+
+def test_a_call_to_an_unconfigured_number_gets_the_first_line(caller: Caller) -> None:
+    call = caller.dial(WARD_61, "+46846500499")
+    assert "Region Norrbotten" in call.heard
+    call.press("0")
+    assert call.dialled == [SWITCHBOARD]
+
+
+def test_key_1_says_reports_are_not_available_yet_and_returns_to_the_menu(caller: Caller, app: Flask) -> None:
+    if "report" in app.blueprints:
+        pytest.skip("the care-transition report flow is registered; its own tests cover key 1")
+    call = caller.dial(WARD_61)
+    call.press("1")
+    assert "finns inte i telefonlinjen ännu" in call.heard
+    assert "Huvudmeny" in call.heard
+    assert "Välkommen" not in call.heard
+    assert call.waiting_for == "Gather"
+
+
+def test_star_repeats_the_menu(caller: Caller) -> None:
+    call = caller.dial(WARD_61)
+    call.press("*")
+    assert call.heard.startswith("Huvudmeny.")
+    assert "Jag hörde inget" not in call.heard
+
+
+def test_a_wrong_key_is_explained_and_the_menu_repeated(caller: Caller) -> None:
+    call = caller.dial(WARD_61)
+    call.press("7")
+    assert "Det valet finns inte" in call.heard
+    assert "tryck 2" in call.heard
+    call.press("2")
+    assert "Felanmälan" in call.heard
+
+
+def test_silence_at_the_menu_repeats_it_twice_then_connects_the_switchboard(caller: Caller) -> None:
+    call = caller.dial(WARD_61)
+    call.silence()
+    assert "Jag hörde inget" in call.heard
+    assert "Huvudmeny" in call.heard
+    call.silence()
+    assert "Huvudmeny" in call.heard
+    call.silence()
+    assert "växeln" in call.heard
+    assert call.dialled == [SWITCHBOARD]
+
+
+def test_an_unanswered_switchboard_says_so_before_hanging_up(caller: Caller) -> None:
+    call = caller.dial(WARD_61)
+    call.press("0")
+    call.dial_outcome("no-answer")
+    assert "Växeln svarar inte" in call.heard
+    assert call.ended
+
+
+def test_lines_show_lists_numbers_menus_and_where_calls_go(app: Flask) -> None:
+    lines = {line["key"]: line for line in ivr_json(app, "lines", "show")}
+    assert lines["norrbotten"]["number"] == NORRBOTTEN_LINE
+    assert lines["norrbotten"]["menu_keys"] == ["1", "2", "3", "0"]
+    assert lines["norrbotten"]["help_desk"] == {"code": "71010", "number": "+46980319200"}
+    assert lines["norrbotten"]["switchboard"]["number"] == SWITCHBOARD
+    assert lines["linkoping"]["systems"] == ["Treserva", "TES"]
+    assert lines["linkoping"]["standby"] == {"code": "58002", "number": STANDBY_LINKOPING}
+
+
+def _write_lines(tmp_path: Path, old: str, new: str) -> Path:
+    text = BUNDLED_LINES.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "lines.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('number = "+46846500400"', 'number = "+4684650"', "number"),
+        ('help_desk_code = "71010"', 'help_desk_code = "71999"', "not in the directory"),
+        ('"2" = "fault"', '"2" = "faults"', "menu option"),
+        ('standby_code = "71011"', 'standby_code = "25"', "no voice number"),
+    ],
+)
+def test_a_bad_lines_file_stops_startup_naming_the_file(tmp_path: Path, old: str, new: str, problem: str) -> None:
+    path = _write_lines(tmp_path, old, new)
+    with pytest.raises(ConfigError) as raised:
+        load_lines(path, read_directory(BUNDLED_DIRECTORY))
+    assert str(path) in str(raised.value)
+    assert problem in str(raised.value)
+
+
+def test_the_service_will_not_start_with_a_bad_lines_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: Config, clock: FrozenClock
+) -> None:
+    path = _write_lines(tmp_path, 'switchboard_code = "58000"', 'switchboard_code = "58999"')
+    monkeypatch.setenv("IVR_LINES", str(path))
+    with pytest.raises(ConfigError) as raised:
+        create_app(config, clock=clock)
+    assert raised.value.variable == "IVR_LINES"
+    assert str(path) in str(raised.value)
