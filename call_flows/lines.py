@@ -99,7 +99,13 @@ def init_lines(app: Flask, directory_path: Path) -> None:
         rows = read_directory(directory_path)
     except DirectoryError as exc:
         raise ConfigError("IVR_DIRECTORY", f"invalid directory file:\n{exc}") from exc
-    app.extensions["ivr.lines"] = load_lines(lines_path(os.environ), rows)
+    lines = load_lines(lines_path(os.environ), rows)
+    app.extensions["ivr.lines"] = lines
+    # The fallback URL and the apology answer without the database, so each line's switchboard comes from the file.
+    by_code = {row.code: row for row in rows}
+    app.extensions["ivr.line_switchboards"] = {
+        line.key: by_code[line.switchboard_code].voice[0] for line in lines if by_code[line.switchboard_code].voice
+    }
 
 
 def all_lines() -> tuple[Line, ...]:

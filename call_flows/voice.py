@@ -10,8 +10,8 @@ from call_flows.lines import current_line
 from call_flows.menus import dispatch, main_menu
 from call_flows.navigation import ask, read_reply, try_again
 from call_flows.outages import announcements
-from call_flows.twiml import Voice, apology_and_switchboard, say, twiml
-from call_flows.webhook import apologise_on_error, read_call_params, read_int, read_rfc2822
+from call_flows.twiml import say, twiml
+from call_flows.webhook import apologise_on_error, fallback_answer, read_call_params, read_int, read_rfc2822
 from directory.lookup import find_unit_by_number
 from ivr.calls import record_call_seen, record_call_status
 from ivr.clock import utcnow
@@ -113,4 +113,4 @@ def status() -> tuple[str, int]:
 @bp.post("/fallback")
 def fallback() -> Response:
     """Twilio's fallback URL: an apology and the switchboard, without touching the database."""
-    return twiml(apology_and_switchboard(current_app.extensions["ivr.switchboard"], Voice()))
+    return twiml(fallback_answer(request.form.get("To")))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from flask import Blueprint, Request, abort, current_app
+from flask import Blueprint, Request, abort, current_app, request
 from flask.typing import ResponseReturnValue
+from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from call_flows.twiml import apology_and_switchboard, twiml
@@ -78,4 +79,13 @@ def apologise_on_error(blueprint: Blueprint) -> None:
             get_session().rollback()
         except Exception:  # the database may be what failed
             log.exception("rollback after a failed voice step also failed")
-        return twiml(apology_and_switchboard(current_app.extensions["ivr.switchboard"]))
+        return twiml(fallback_answer(request.form.get("To")))
+
+
+def fallback_answer(to_number: str | None) -> VoiceResponse:
+    """The apology and the switchboard of the line that was called, in its voice, without the database."""
+    from call_flows.lines import line_for_number
+
+    line = line_for_number(to_number)
+    switchboards: dict[str, str] = current_app.extensions["ivr.line_switchboards"]
+    return apology_and_switchboard(switchboards.get(line.key, current_app.extensions["ivr.switchboard"]), line.voice)

@@ -82,8 +82,16 @@ def prepare_database(app: Flask, *, load_directory: bool = True) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Migrate, then run the service under gunicorn."""
+@click.option(
+    "--sms-worker/--no-sms-worker",
+    default=True,
+    show_default=True,
+    help="Also run `ivr worker` (SMS receipts) beside the web server; the Procfile runs them apart.",
+)
+def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) -> None:
+    """Migrate, then run the service under gunicorn (and the SMS worker, unless --no-sms-worker)."""
+    import subprocess
+
     from ivr.serve import run
 
     app = make_app()
@@ -92,8 +100,14 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     if config.auth_token_is_development:
         click.echo(f"development auth token (for `ivr call`): {config.instance_path / 'dev-twilio-auth-token'}")
     app.extensions["ivr.engine"].dispose()
+    worker = subprocess.Popen([sys.executable, "-m", "ivr", "worker"]) if sms_worker else None
     click.echo(f"serving on http://{host}:{port} (POST /voice, /voice/status, /voice/fallback; GET /healthz)")
-    run(host=host, port=port, workers=workers, threads=threads)
+    try:
+        run(host=host, port=port, workers=workers, threads=threads)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=15)
 
 
 # ---- directory ----------------------------------------------------------------------------------------

@@ -16,7 +16,16 @@ from ivr.app import create_app
 from ivr.clock import FrozenClock
 from ivr.config import Config
 from ivr.models import Call as CallRecord
-from tests.conftest import AUTH_TOKEN, BASE_URL, NORRBOTTEN_LINE, SWITCHBOARD, WARD_61, Caller, stockholm
+from tests.conftest import (
+    AUTH_TOKEN,
+    BASE_URL,
+    LINKOPING_LINE,
+    NORRBOTTEN_LINE,
+    SWITCHBOARD,
+    WARD_61,
+    Caller,
+    stockholm,
+)
 
 SID = "CA" + "1" * 32
 
@@ -197,3 +206,22 @@ def test_health_reports_the_database(client: FlaskClient, config: Config, clock:
         (tmp_path / "never-migrated.sqlite3").unlink(missing_ok=True)
         (tmp_path / "never-migrated.sqlite3").mkdir()  # a directory where the database file should be
     assert broken.test_client().get("/healthz").status_code == 503
+
+
+def test_the_fallback_on_the_linkoping_line_dials_linkopings_switchboard_without_a_database(
+    config: Config, clock: FrozenClock, tmp_path: Path
+) -> None:
+    client = broken_app(config, clock, tmp_path).test_client()
+    response = signed_post(client, "/voice/fallback", call_params(To=LINKOPING_LINE, ErrorCode="11205"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<Dial>+46313900601</Dial>" in body  # Linköpings kommuns växel (code 58000)
+    assert SWITCHBOARD not in body
+
+
+def test_a_failing_step_on_the_linkoping_line_apologises_and_dials_its_own_switchboard(
+    config: Config, clock: FrozenClock, tmp_path: Path
+) -> None:
+    client = broken_app(config, clock, tmp_path).test_client()
+    body = signed_post(client, "/voice", call_params(To=LINKOPING_LINE)).get_data(as_text=True)
+    assert "något gick fel" in body and "<Dial>+46313900601</Dial>" in body
