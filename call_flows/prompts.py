@@ -74,6 +74,94 @@ PROMPTS: dict[str, str] = {
     "unknown_code": "Koden {code} finns inte.",
     "unknown_unit_name": "okänd enhet",
     # --- care-transition reports (issue 4) ---
+    "report_intro": "Rapport om inskrivning och utskrivning.",
+    "report_unit_from_caller": (
+        "Du ringer från {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan enhet."
+    ),
+    "report_ask_unit_code": "Knappa in din enhets kod och avsluta med fyrkant.",
+    "report_unit_readback": "Du angav {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan kod.",
+    "report_unit_cannot_report": (
+        "{unit} kan inte rapportera här. Knappa in koden för en avdelning, en öppenvårdsenhet eller en kommun."
+    ),
+    "report_ask_event": "Vad vill du rapportera?",
+    "report_event_admission": "För inskrivning",
+    "report_event_estimated_discharge": "För nytt beräknat utskrivningsdatum",
+    "report_event_discharge_ready": "För utskrivningsklar",
+    "report_event_discharge": "För utskrivning",
+    "report_event_changed_assessment": "För ändrad bedömning av utskrivningsklar",
+    "report_event_care_contact": "För fast vårdkontakt utsedd",
+    "report_event_sip_meeting": "För datum för SIP-möte",
+    "report_event_ready_for_home": "För redo för hemtagning",
+    "report_ask_patient": (
+        "Knappa in patientens personnummer eller samordningsnummer med tolv siffror och avsluta med fyrkant. "
+        "För ett reservnummer, tryck stjärna och sedan numret."
+    ),
+    "report_patient_readback": "Du angav {kind} {number}. Tryck 1 om det stämmer, eller 2 för att knappa in det igen.",
+    "report_refused_format": "Numret ska ha tolv siffror.",
+    "report_refused_date": "Numret innehåller inget giltigt datum.",
+    "report_refused_future": "Födelsedatumet i numret har inte inträffat än.",
+    "report_refused_serial": "Numret är inte ett giltigt personnummer.",
+    "report_refused_checksum": "Kontrollsiffran stämmer inte. Numret är felskrivet.",
+    "report_refused_reserve": "Ett reservnummer ska ha mellan fyra och sexton siffror efter stjärnan.",
+    "report_kind_municipality": "en kommun",
+    "report_kind_ward": "en avdelning",
+    "report_kind_outpatient_unit": "en öppenvårdsenhet",
+    "report_ask_receiver_municipality": "Knappa in den mottagande kommunens kod med fyra siffror.",
+    "report_ask_receiver_ward": "Knappa in den mottagande avdelningens kod och avsluta med fyrkant.",
+    "report_ask_receiver_outpatient_unit": "Knappa in öppenvårdsenhetens kod och avsluta med fyrkant.",
+    "report_receiver_readback": "{unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan kod.",
+    "report_receiver_not_kind": "{unit} är inte {kind}.",
+    "report_ask_extra_receiver": "Ska rapporten också gå till {kind}? Tryck 1 för ja, eller 2 för nej.",
+    "report_ask_has_date": "Finns det ett beräknat utskrivningsdatum? Tryck 1 för ja, eller 2 för nej.",
+    "report_ask_date_estimated_discharge_date": (
+        "Knappa in det beräknade utskrivningsdatumet med åtta siffror: år, månad och dag."
+    ),
+    "report_ask_date_new_date": "Knappa in det nya datumet med åtta siffror: år, månad och dag.",
+    "report_ask_date_sip_date": "Knappa in datumet för SIP-mötet med åtta siffror: år, månad och dag.",
+    "report_date_readback": "Du angav {date}. Tryck 1 om det stämmer, eller 2 för att knappa in ett annat datum.",
+    "report_date_invalid": "Det är inget giltigt datum.",
+    "report_date_past": "Datumet har redan passerat.",
+    "report_date_far": "Datumet ligger mer än ett år fram i tiden.",
+    "report_ask_doctor": "Säg för- och efternamn på läkaren som gjorde bedömningen.",
+    "report_ask_name": "Säg ditt för- och efternamn.",
+    "report_heard_name": "Jag uppfattade {name}. Tryck 1 om det stämmer, eller 2 för att säga det igen.",
+    "report_name_not_heard": "Jag uppfattade inte namnet.",
+    "report_record_doctor": "Säg läkarens namn efter tonen och tryck fyrkant när du är klar.",
+    "report_record_name": "Säg ditt namn efter tonen och tryck fyrkant när du är klar.",
+    "report_ask_assessment": (
+        "Om patienten inte längre är utskrivningsklar, tryck 1. Om det finns ett nytt datum, tryck 2."
+    ),
+    "report_summary": "Sammanfattning. {event}. {kind} {number}. Till {receivers}. Från {unit}.",
+    "report_summary_estimated_discharge_date": "Beräknat utskrivningsdatum {date}.",
+    "report_summary_new_date": "Nytt datum {date}.",
+    "report_summary_sip_date": "SIP-möte {date}.",
+    "report_summary_no_longer_ready": "Patienten är inte längre utskrivningsklar.",
+    "report_summary_doctor": "Bedömd av {name}.",
+    "report_summary_doctor_recorded": "Läkarens namn är inspelat.",
+    "report_summary_caller": "Rapporterad av {name}.",
+    "report_summary_caller_recorded": "Ditt namn är inspelat.",
+    "report_summary_choice": "Tryck 1 för att registrera rapporten, eller 2 för att börja om.",
+    "report_duplicate": (
+        "{event} för den här patienten till {receiver} är redan rapporterad {time}, referens {reference}."
+    ),
+    "report_duplicate_choice": "Tryck 1 för att registrera ändå, eller 2 för att inte registrera.",
+    "report_not_registered": "Rapporten registrerades inte.",
+    "report_registered": "Rapporten är registrerad. Referens {reference}. Jag upprepar: {reference}.",
+    "report_official_time": "Officiell tid: {date}, {time}.",
+    "report_before_cutoff": "Samtalet kom före {cutoff}.",
+    "report_after_cutoff": "Samtalet kom efter {cutoff}.",
+    "report_liability_from": "Betalningsansvar kan börja gälla från och med {date}.",
+    "report_drill_no_liability": "Det här är en övning. Rapporten räknas inte för betalningsansvar.",
+    "report_connecting": "Du kopplas nu till {unit}.",
+    "report_receiver_closed": "{unit} har stängt just nu.",
+    "report_receiver_no_answer": "{unit} tog inte emot samtalet.",
+    "report_by_sms": "Rapporten är registrerad och mottagaren får den per SMS.",
+    "report_whisper": (
+        "Rapport från reservlinjen. {unit} rapporterar {event}, referens {reference}. Tryck 1 för att ta emot samtalet."
+    ),
+    "report_whisper_accepted": "Tack. Du kopplas nu.",
+    "report_after": "Tryck 1 för att rapportera en patient till, eller 2 för att avsluta.",
+    "report_goodbye": "Tack för din rapport. Hej då.",
 }
 
 

@@ -13,9 +13,10 @@ from call_flows.outages import announcements
 from call_flows.twiml import say, twiml
 from call_flows.webhook import apologise_on_error, fallback_answer, read_call_params, read_int, read_rfc2822
 from directory.lookup import find_unit_by_number
-from ivr.calls import record_call_seen, record_call_status
+from ivr.calls import TERMINAL, record_call_seen, record_call_status
 from ivr.clock import utcnow
 from ivr.db import get_session
+from ivr.reports.drafts import discard_draft
 from ivr.security import require_twilio_signature
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -106,6 +107,8 @@ def status() -> tuple[str, int]:
         timestamp=read_rfc2822(request, "Timestamp"),
         now=utcnow(),
     )
+    if params.status in TERMINAL:
+        discard_draft(session=session, call_sid=params.call_sid)  # an unfinished report never outlives its call
     session.commit()
     return "", 204
 

@@ -48,6 +48,10 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
 
     app.register_blueprint(sms_status_bp)
 
+    from call_flows.report_flow import bp as report_bp
+
+    app.register_blueprint(report_bp)  # care-transition reports (main-menu key 1)
+
     if config.auth_token_is_development:
         log.warning(
             "TWILIO_AUTH_TOKEN is not set: webhooks are validated with the development token in %s",

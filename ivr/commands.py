@@ -9,5 +9,6 @@ def feature_commands() -> list[click.Command]:
     """Every feature's command group."""
     from call_flows.cli import COMMANDS as VOICE_LINE_COMMANDS
     from ivr.outbox.cli import sms, worker
+    from ivr.reports.cli import audit, reports
 
-    return [worker, sms, *VOICE_LINE_COMMANDS]
+    return [worker, sms, reports, audit, *VOICE_LINE_COMMANDS]

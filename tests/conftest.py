@@ -26,6 +26,11 @@ from ivr.migrate import upgrade
 from ivr.schema import metadata
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Skatteverket's test personnummer live in shared/ beside the checkout (DEVELOPERS.md); IVR_TESTDATA overrides.
+_BESIDE_CHECKOUT = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
+TESTDATA = Path(
+    os.environ.get("IVR_TESTDATA") or (_BESIDE_CHECKOUT if _BESIDE_CHECKOUT.is_dir() else "/work/shared/testdata")
+)
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
 BASE_URL = "https://ivr.example.se"
 POSTGRES_ADMIN_URL = os.environ.get("IVR_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,8 +22,8 @@ from ivr.outbox.templates import (
     render,
     segment_count,
 )
+from tests.conftest import TESTDATA
 
-TESTDATA = Path(os.environ.get("IVR_TESTDATA", "/work/shared/testdata"))
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 

@@ -1,0 +1,366 @@
+"""Registering, cancelling and finding reports; per-receiver connect and acknowledgement times.
+
+Every function adds to the caller's transaction; the caller commits once per unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
+
+from directory.models import Unit
+from directory.numbers import national
+from ivr.audit import record_audit
+from ivr.models import Call
+from ivr.outbox.service import enqueue_sms, sms_recipient
+from ivr.outbox.templates import official_time
+from ivr.reports.chain import RECEIVER_FIELDS, chain_tail, lock_chain, seal
+from ivr.reports.drafts import Receiver
+from ivr.reports.events import Event, event_name
+from ivr.reports.liability import LiabilityStart, liability_start, rule_for_agreement
+from ivr.reports.models import Report, ReportDelivery, ReportKind
+
+log = logging.getLogger("ivr.reports")
+DUPLICATE_WINDOW = timedelta(hours=24)
+REFERENCE_RANGE = (100_000, 999_999)
+
+
+class ReportError(ValueError):
+    """A report operation that cannot be carried out (unknown reference, already cancelled, no call)."""
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """Everything the caller keyed and confirmed for one patient, as plain values."""
+
+    call_sid: str
+    call_position: int
+    line_key: str
+    drill: bool
+    event: str
+    reporter: Receiver
+    patient_number: str
+    patient_number_kind: str
+    receivers: list[Receiver]
+    event_data: dict[str, str] = field(default_factory=dict)
+    caller_name: str | None = None
+    caller_name_recording: str | None = None
+    duplicate_of: str | None = None
+
+
+def snapshot(unit: Unit) -> Receiver:
+    """A unit as a report keeps it: code, name, kind and today's numbers (the directory may change later)."""
+    numbers = unit.voice_numbers
+    return Receiver(
+        code=unit.code, name=unit.name, kind=unit.kind, phone=numbers[0] if numbers else None, sms=unit.sms_number
+    )
+
+
+def official_time_of_call(*, session: Session, call_sid: str) -> datetime:
+    """The moment the service first received the call: the official time of every report made in it."""
+    first_seen = session.scalar(select(Call.first_seen_at).where(Call.call_sid == call_sid))
+    if first_seen is None:
+        raise ReportError(f"call {call_sid} was never seen by the service")
+    return first_seen
+
+
+def find_registered(*, session: Session, call_sid: str, call_position: int) -> Report | None:
+    """The report already registered for this patient of this call (a Twilio retry), if any."""
+    query = select(Report).where(Report.call_sid == call_sid, Report.call_position == call_position)
+    return session.scalar(query)
+
+
+def register_report(
+    *, session: Session, new: NewReport, caller_number: str | None, timezone: ZoneInfo, now: datetime
+) -> Report:
+    """Append the report to the chain with its receivers and queue the receipts, all in one transaction.
+
+    Registering the same patient of the same call again returns the stored report (Twilio retries).
+    """
+    if not new.receivers:
+        raise ReportError("a report needs at least one receiver")
+    lock_chain(session)
+    existing = find_registered(session=session, call_sid=new.call_sid, call_position=new.call_position)
+    if existing is not None:
+        return existing
+    seq, prev_hash = chain_tail(session)
+    report = Report(
+        seq=seq + 1,
+        reference=_new_reference(session),
+        kind=ReportKind.REPORT,
+        line_key=new.line_key,
+        call_sid=new.call_sid,
+        call_position=new.call_position,
+        official_at=official_time_of_call(session=session, call_sid=new.call_sid),
+        confirmed_at=now,
+        drill=new.drill,
+        event=Event(new.event).value,
+        reporter_code=new.reporter.code,
+        reporter_name=new.reporter.name,
+        reporter_kind=new.reporter.kind,
+        reporter_phone=new.reporter.phone,
+        patient_number=new.patient_number,
+        patient_number_kind=new.patient_number_kind,
+        event_data=json.dumps(new.event_data, ensure_ascii=False, sort_keys=True),
+        caller_name=new.caller_name,
+        caller_name_recording=new.caller_name_recording,
+        duplicate_of=new.duplicate_of,
+        prev_hash=prev_hash,
+    )
+    receivers = [_receiver_fields(position, r) for position, r in enumerate(new.receivers, start=1)]
+    seal(report, receivers)
+    report.deliveries = [ReportDelivery(**fields) for fields in receivers]
+    session.add(report)
+    _queue_receipts(session=session, report=report, new=new, caller_number=caller_number, timezone=timezone, now=now)
+    session.flush()
+    log.info("report %s registered (seq %s, %s receiver(s))", report.reference, report.seq, len(receivers))
+    return report
+
+
+def _receiver_fields(position: int, receiver: Receiver) -> dict[str, object]:
+    # Exactly the hashed receiver fields (chain.RECEIVER_FIELDS), so the rows and the hash agree.
+    values = (position, receiver.code, receiver.name, receiver.kind, receiver.phone, receiver.sms)
+    return dict(zip(RECEIVER_FIELDS, values, strict=True))
+
+
+def _new_reference(session: Session) -> str:
+    low, high = REFERENCE_RANGE
+    while True:
+        reference = str(low + secrets.randbelow(high - low + 1))
+        if session.scalar(select(Report.id).where(Report.reference == reference)) is None:
+            return reference
+
+
+def _queue_receipts(
+    *, session: Session, report: Report, new: NewReport, caller_number: str | None, timezone: ZoneInfo, now: datetime
+) -> None:
+    """One receipt to the reporting unit, one notice to each receiver; never any patient data."""
+    common = {
+        "event": event_name(new.event),
+        "time": official_time(report.official_at, timezone),
+        "reference": report.reference,
+        "unit": new.reporter.name,
+        "unit_phone": national(new.reporter.phone) if new.reporter.phone else "okänt",
+    }
+    subject = f"report:{report.reference}"
+    enqueue_sms(
+        session=session,
+        to=sms_recipient(unit_sms=new.reporter.sms, caller_number=caller_number),
+        template="report_receipt",
+        values={**common, "receiver": ", ".join(r.name for r in new.receivers)},
+        subject=subject,
+        now=now,
+        drill=new.drill,
+    )
+    for receiver in new.receivers:
+        enqueue_sms(
+            session=session,
+            to=receiver.sms,
+            template="report_notice",
+            values={**common, "receiver": receiver.name},
+            subject=subject,
+            now=now,
+            drill=new.drill,
+        )
+
+
+def find_duplicate(
+    *,
+    session: Session,
+    patient_number: str,
+    event: str,
+    receiver_codes: list[str],
+    drill: bool,
+    official_at: datetime,
+    exclude_call_position: tuple[str, int] | None = None,
+) -> Report | None:
+    """The latest report of the same patient, event and a same receiver within 24 hours, not cancelled."""
+    cancellation = aliased(Report)
+    query = (
+        select(Report)
+        .join(ReportDelivery, ReportDelivery.report_id == Report.id)
+        .outerjoin(cancellation, cancellation.cancels == Report.reference)
+        .where(
+            Report.kind == ReportKind.REPORT,
+            Report.patient_number == patient_number,
+            Report.event == event,
+            Report.drill == drill,
+            ReportDelivery.receiver_code.in_(receiver_codes),
+            Report.official_at > official_at - DUPLICATE_WINDOW,
+            Report.official_at < official_at + DUPLICATE_WINDOW,
+            cancellation.id.is_(None),
+        )
+        .order_by(Report.official_at.desc(), Report.seq.desc())
+    )
+    if exclude_call_position is not None:
+        call_sid, position = exclude_call_position
+        query = query.where(~and_(Report.call_sid == call_sid, Report.call_position == position))
+    return session.scalars(query).first()
+
+
+def find_report(*, session: Session, reference: str) -> Report | None:
+    """The entry with this reference."""
+    return session.scalar(select(Report).where(Report.reference == reference.strip()))
+
+
+def cancellation_of(*, session: Session, reference: str) -> Report | None:
+    """The cancellation entry of a report, if it was cancelled."""
+    return session.scalar(select(Report).where(Report.cancels == reference, Report.kind == ReportKind.CANCELLATION))
+
+
+def cancel_report(*, session: Session, reference: str, reason: str, by: str, now: datetime) -> Report:
+    """Cancel a report with a new entry that references it (the original stays as it was); audited."""
+    original = find_report(session=session, reference=reference)
+    if original is None or original.kind != ReportKind.REPORT:
+        raise ReportError(f"no report with reference {reference}")
+    if not reason.strip():
+        raise ReportError("a cancellation needs a reason")
+    lock_chain(session)
+    earlier = cancellation_of(session=session, reference=original.reference)
+    if earlier is not None:
+        raise ReportError(f"report {reference} was already cancelled by {earlier.reference}")
+    seq, prev_hash = chain_tail(session)
+    entry = Report(
+        seq=seq + 1,
+        reference=_new_reference(session),
+        kind=ReportKind.CANCELLATION,
+        line_key=original.line_key,
+        official_at=now,
+        confirmed_at=now,
+        drill=original.drill,
+        event=original.event,
+        cancels=original.reference,
+        reason=reason.strip(),
+        made_by=by,
+        event_data="{}",
+        prev_hash=prev_hash,
+    )
+    seal(entry, [])
+    session.add(entry)
+    record_audit(
+        session=session,
+        actor=by,
+        action="reports.cancel",
+        subject=f"report:{original.reference}",
+        detail={"cancellation": entry.reference, "reason": reason.strip()},
+        now=now,
+    )
+    session.flush()
+    return entry
+
+
+def list_entries(
+    *, session: Session, timezone: ZoneInfo, start: datetime | None = None, end: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every chain entry in [start, end) as plain data, without patient numbers (no access-log entry needed)."""
+    query = select(Report).order_by(Report.seq)
+    if start is not None:
+        query = query.where(Report.official_at >= start)
+    if end is not None:
+        query = query.where(Report.official_at < end)
+    entries = list(session.scalars(query))
+    cancelled = dict(
+        session.execute(select(Report.cancels, Report.reference).where(Report.kind == ReportKind.CANCELLATION)).all()
+    )
+    return [
+        {
+            "reference": e.reference,
+            "kind": e.kind,
+            "official_time": e.official_at.astimezone(timezone).isoformat(),
+            "event": e.event,
+            "reporting_unit": e.reporter_name,
+            "receivers": [d.receiver_name for d in e.deliveries],
+            "drill": e.drill,
+            "duplicate_of": e.duplicate_of,
+            "cancels": e.cancels,
+            "made_by": e.made_by,
+            "cancelled_by": cancelled.get(e.reference),
+        }
+        for e in entries
+    ]
+
+
+def record_patient_number_read(*, session: Session, report: Report, actor: str, now: datetime) -> None:
+    """The access log entry for reading a report's patient number outside a call (who, when, which report)."""
+    record_audit(
+        session=session,
+        actor=actor,
+        action="reports.read_patient_number",
+        subject=f"report:{report.reference}",
+        detail={"reference": report.reference, "patient_number_kind": report.patient_number_kind},
+        now=now,
+    )
+
+
+def liability_for(report: Report, *, timezone: tzinfo) -> LiabilityStart | None:
+    """For a discharge-ready report: whether it came after the cut-off and the first liable day, under the
+    agreement between the line's region and the receiving municipality (else the line's, else the national rule)."""
+    if report.event != Event.DISCHARGE_READY:
+        return None
+    municipality = next((d.receiver_code for d in report.deliveries if d.receiver_kind == "municipality"), None)
+    rule = rule_for_agreement(report.line_key, municipality)
+    return liability_start(report.official_at, rule=rule, timezone=timezone)
+
+
+# ---- deliveries: each time is set once --------------------------------------------------------------------
+
+
+def delivery(*, session: Session, reference: str, position: int) -> ReportDelivery | None:
+    """One receiver's delivery row of a report."""
+    query = (
+        select(ReportDelivery)
+        .join(Report, Report.id == ReportDelivery.report_id)
+        .where(Report.reference == reference, ReportDelivery.position == position)
+    )
+    return session.scalar(query)
+
+
+def mark_dialled(row: ReportDelivery, *, now: datetime) -> None:
+    """The caller is being put through to this receiver."""
+    if row.dialled_at is None:
+        row.dialled_at = now
+
+
+def mark_connected(row: ReportDelivery, *, answered_call_sid: str, now: datetime) -> None:
+    """The receiver answered (the whisper started)."""
+    if row.connected_at is None:
+        row.connected_at = now
+        row.answered_call_sid = answered_call_sid
+
+
+def mark_acknowledged(row: ReportDelivery, *, answered_call_sid: str, now: datetime) -> None:
+    """The answering person pressed 1: the receiver's acknowledgement."""
+    if row.connected_at is None:
+        mark_connected(row, answered_call_sid=answered_call_sid, now=now)
+    if row.acknowledged_at is None:
+        row.acknowledged_at = now
+        row.outcome = "acknowledged"
+
+
+def mark_outcome(row: ReportDelivery, *, outcome: str) -> None:
+    """How the attempt to reach the receiver ended, if not acknowledged (closed, no_answer, not_accepted)."""
+    if row.outcome is None:
+        row.outcome = outcome
+
+
+def list_unacknowledged(*, session: Session, include_drill: bool = True) -> list[tuple[Report, ReportDelivery]]:
+    """Every receiver that has not acknowledged a report that still stands (not cancelled), oldest first."""
+    cancellation = aliased(Report)
+    query = (
+        select(Report, ReportDelivery)
+        .join(ReportDelivery, ReportDelivery.report_id == Report.id)
+        .outerjoin(cancellation, cancellation.cancels == Report.reference)
+        .where(Report.kind == ReportKind.REPORT, ReportDelivery.acknowledged_at.is_(None), cancellation.id.is_(None))
+        .order_by(Report.official_at, Report.seq, ReportDelivery.position)
+    )
+    if not include_drill:
+        query = query.where(Report.drill.is_(False))
+    return [(report, row) for report, row in session.execute(query)]
