@@ -257,6 +257,9 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
         found = [*current_outages(session=session, line_key=line_key, now=now)]
         found += upcoming_outages(session=session, line_key=line_key, now=now)
         data = [outage_as_dict(o, line=line_by_key(o.line_key), now=now, timezone=timezone) for o in found]
+        from ivr.worklist.export import open_worklists  # ended outages with items still to enter (issue 6)
+
+        worklists = open_worklists(session=session, now=now, timezone=timezone, line_key=line_key)
     if as_json:
         from ivr.cli import emit_json
 
@@ -264,6 +267,7 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
             {
                 "in_progress": [d for d in data if d["state"] == "in_progress"],
                 "planned": [d for d in data if d["state"] == "planned"],
+                **({"worklist_open": worklists} if worklists else {}),
             }
         )
         return
@@ -273,6 +277,12 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
         extra = " (phone routine applies)" if item["routine_applies"] else ""
         what = f"{item['id']} {item['line']} {item['system']}: {item['state']}"
         click.echo(f"{what} from {item['from']}, {item['lasted']}{extra}")
+    for group in worklists:
+        what = f"outage {group['outage']} ended {group['ended_at']}" if group["outage"] else "outside any outage"
+        click.echo(
+            f"{what}, {group['line']} {group['system']}: {group['open']} of {group['total']} worklist item(s) "
+            "still to enter (ivr worklist list --open)"
+        )
 
 
 # ---- tickets ------------------------------------------------------------------------------------------

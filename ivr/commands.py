@@ -8,7 +8,9 @@ import click
 def feature_commands() -> list[click.Command]:
     """Every feature's command group."""
     from call_flows.cli import COMMANDS as VOICE_LINE_COMMANDS
+    from ivr.liability.cli import liability
     from ivr.outbox.cli import sms, worker
     from ivr.reports.cli import audit, reports
+    from ivr.worklist.cli import worklist
 
-    return [worker, sms, reports, audit, *VOICE_LINE_COMMANDS]
+    return [worker, sms, reports, audit, *VOICE_LINE_COMMANDS, liability, worklist]

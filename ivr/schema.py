@@ -7,5 +7,6 @@ from ivr import models as _call_models  # noqa: F401  (registers tables)
 from ivr.db import Base
 from ivr.outbox import models as _outbox_models  # noqa: F401  (registers tables)
 from ivr.reports import models as _report_models  # noqa: F401  (registers tables)
+from ivr.worklist import models as _worklist_models  # noqa: F401  (registers tables)
 
 metadata = Base.metadata

@@ -71,14 +71,12 @@ def test_a_call_to_an_unconfigured_number_gets_the_first_line(caller: Caller) ->
     assert call.dialled == [SWITCHBOARD]
 
 
-def test_key_1_says_reports_are_not_available_yet_and_returns_to_the_menu(caller: Caller, app: Flask) -> None:
-    if "report" in app.blueprints:
-        pytest.skip("the care-transition report flow is registered; its own tests cover key 1")
+def test_key_1_on_the_norrbotten_line_starts_a_care_transition_report(caller: Caller) -> None:
     call = caller.dial(WARD_61)
     call.press("1")
-    assert "finns inte i telefonlinjen ännu" in call.heard
-    assert "Huvudmeny" in call.heard
-    assert "Välkommen" not in call.heard
+    assert call.requests[-1][1].endswith("/voice/report")
+    assert "Rapport om inskrivning och utskrivning" in call.heard
+    assert "Avdelning 61 medicin, Sunderby sjukhus" in call.heard
     assert call.waiting_for == "Gather"
 
 

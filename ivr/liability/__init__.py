@@ -1,0 +1,1 @@
+"""Payment liability for discharge-ready patients: agreements, the daily-rate table, and liability per stay."""

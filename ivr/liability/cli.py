@@ -1,0 +1,162 @@
+"""`ivr liability …`: the agreements, the daily-rate table, and the liability report per municipality."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from ivr.audit import current_actor
+from ivr.liability.rates import RatesError, RateTable, load_rates, rate_as_dict, rates_path
+
+
+@contextmanager
+def _app() -> Iterator[Flask]:
+    """The app in click's context object (tests pass theirs, with its clock), else the one from the environment."""
+    from ivr.cli import make_app
+
+    obj = click.get_current_context().find_root().obj
+    app: Flask = obj if isinstance(obj, Flask) else make_app()
+    with app.app_context():
+        yield app
+
+
+def _rates(path: Path | None) -> tuple[RateTable, str]:
+    source = path or rates_path(os.environ)
+    try:
+        return load_rates(source), str(source)
+    except RatesError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def liability() -> None:
+    """Payment liability for discharge-ready patients (lag 2017:612 5 kap.)."""
+
+
+@liability.command("rates")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Another table.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def rates_command(path: Path | None, as_json: bool) -> None:
+    """Check and show the daily-rate table (SEK per vårddygn); days outside every period have no rate."""
+    from ivr.cli import emit_json
+
+    table, source = _rates(path)
+    if as_json:
+        emit_json({"file": source, "rates": [rate_as_dict(rate) for rate in table.rates]})
+        return
+    click.echo(f"rates from {source}")
+    if not table.rates:
+        click.echo("no rate entered: every day is reported as 'rate missing'")
+    for rate in table.rates:
+        click.echo(f"{rate.first_day} – {rate.last_day}  {rate.sek:>7} SEK per vårddygn  ({rate.source})")
+    for first, last in _gaps(table):
+        click.echo(f"rate missing {first} – {last}")
+
+
+def _gaps(table: RateTable) -> list[tuple[date, date]]:
+    return [
+        (earlier.last_day + timedelta(days=1), later.first_day - timedelta(days=1))
+        for earlier, later in pairwise(table.rates)
+        if (later.first_day - earlier.last_day).days > 1
+    ]
+
+
+@liability.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def rules_command(as_json: bool) -> None:
+    """Show the agreements: per line and per region-municipality pair."""
+    from ivr.cli import emit_json
+    from ivr.liability.report import rule_as_dict
+    from ivr.reports.liability import LiabilityRulesError, load_rules
+
+    try:
+        table = load_rules()
+    except LiabilityRulesError as exc:
+        raise click.ClickException(str(exc)) from exc
+    data = {key or "default": rule_as_dict(rule) for key, rule in table.items()}
+    if as_json:
+        emit_json(data)
+        return
+    for key, rule in data.items():
+        click.echo(
+            f"{key:<20} {rule['grace_days']} days, cut-off {rule['cutoff']}, {rule['counting']}, "
+            f"discharge day {'counts' if rule['discharge_day_counts'] else 'does not count'}: {rule['name']}"
+        )
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r} is not a date such as 2026-11-30", param_hint=option) from exc
+
+
+@liability.command("report")
+@click.option("--municipality", "codes", multiple=True, help="Municipality code, e.g. 2580 (repeatable; default all).")
+@click.option("--from", "start", required=True, help="First day, YYYY-MM-DD (Swedish date).")
+@click.option("--to", "end", required=True, help="Last day, YYYY-MM-DD, inclusive.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option(
+    "--rates", "rates_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Another rate table."
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file.")
+@click.option("--by", "actor", default=None, help="Who reads the report (for the access log); default: the OS user.")
+def report_command(
+    codes: tuple[str, ...],
+    start: str,
+    end: str,
+    fmt: str,
+    rates_file: Path | None,
+    output: Path | None,
+    actor: str | None,
+) -> None:
+    """Liability per stay (with patient numbers) and totals per municipality; the read is access-logged."""
+    from ivr.clock import utcnow
+    from ivr.db import get_session
+    from ivr.liability.report import build_liability_report, record_liability_read, report_as_dict, report_to_csv
+    from ivr.reports.liability import LiabilityRulesError
+
+    since, until = _day(start, "--from"), _day(end, "--to")
+    if until < since:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    table, source = _rates(rates_file)
+    with _app() as app:
+        session = get_session()
+        timezone = app.extensions["ivr.config"].timezone
+        try:
+            built = build_liability_report(
+                session=session,
+                municipality_codes=codes or None,
+                since=since,
+                until=until,
+                timezone=timezone,
+                rates=table,
+            )
+        except LiabilityRulesError as exc:
+            raise click.ClickException(str(exc)) from exc
+        filters = {
+            "municipalities": list(codes) or "all",
+            "from": start,
+            "to": end,
+            "format": fmt,
+            "output": str(output or "stdout"),
+        }
+        record_liability_read(
+            session=session, actor=actor or current_actor(), report=built, filters=filters, now=utcnow()
+        )
+        session.commit()
+    data = report_as_dict(built, rates_source=source)
+    text = json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else report_to_csv(data)
+    if output is None:
+        click.echo(text, nl=fmt == "json")
+    else:
+        output.write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+        click.echo(f"liability report written to {output}", err=True)

@@ -1,0 +1,174 @@
+"""`ivr worklist …`: what to enter once the system is back, who entered it, and an export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import click
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from ivr.audit import current_actor
+
+if TYPE_CHECKING:
+    from ivr.worklist.service import OutageWorklist
+
+SOURCE_CHOICE = click.Choice(["report", "fault_ticket"])
+
+
+@contextmanager
+def _context() -> Iterator[tuple[Session, ZoneInfo]]:
+    """The app in click's context object (tests pass theirs, with its clock), else the one from the environment."""
+    from ivr.cli import make_app
+    from ivr.db import get_session
+
+    obj = click.get_current_context().find_root().obj
+    app: Flask = obj if isinstance(obj, Flask) else make_app()
+    with app.app_context():
+        yield get_session(), app.extensions["ivr.config"].timezone
+
+
+def _worklists(
+    session: Session, timezone: ZoneInfo, *, line_key: str | None = None, outage_id: int | None = None
+) -> list[OutageWorklist]:
+    from call_flows.lines import all_lines
+    from ivr.clock import utcnow
+    from ivr.worklist.service import build_worklists
+
+    return build_worklists(
+        session=session,
+        now=utcnow(),
+        timezone=timezone,
+        line_systems={line.key: line.systems for line in all_lines()},
+        line_key=line_key,
+        outage_id=outage_id,
+    )
+
+
+@click.group()
+def worklist() -> None:
+    """After an outage: every report and fault ticket made during it, with the note to enter."""
+
+
+@worklist.command("list")
+@click.option("--open", "only_open", is_flag=True, help="Only items not yet marked done.")
+@click.option("--line", "line_key", default=None, help="One line, e.g. norrbotten.")
+@click.option("--outage", "outage_id", default=None, type=int, help="One outage (its id).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_command(only_open: bool, line_key: str | None, outage_id: int | None, as_json: bool) -> None:
+    """The worklist per ended outage; look a patient up with `ivr reports show REF` (the read is logged)."""
+    from ivr.cli import emit_json
+    from ivr.worklist.export import worklist_as_dict
+
+    with _context() as (session, timezone):
+        lists = _worklists(session, timezone, line_key=line_key, outage_id=outage_id)
+        data = [worklist_as_dict(w, timezone, only_open=only_open) for w in lists]
+    if only_open:
+        data = [d for d in data if d["items"]]
+    if as_json:
+        emit_json(data)
+        return
+    if not data:
+        click.echo("nothing to enter" if only_open else "no ended outage yet")
+    for group in data:
+        _echo_group(group)
+
+
+def _echo_group(group: dict[str, Any]) -> None:
+    outage = group["outage"]
+    if outage is None:
+        click.echo(f"{group['line']}: reports outside any recorded outage ({group['open']} of {group['total']} open)")
+    else:
+        drill = " ÖVNING" if outage["drill"] else ""
+        click.echo(
+            f"outage {outage['id']} {outage['line']} {outage['system']}{drill}: {outage['from']} – {outage['to']} "
+            f"({group['open']} of {group['total']} open)"
+        )
+    routine = group["post_registration"]
+    if routine is not None:
+        click.echo(f"  {routine['instruction']}")
+    for item in group["items"]:
+        done = f"done by {item['done_by']} {item['done_at']}" if item["state"] == "done" else "OPEN"
+        cancelled = f" (makulerad, ref {item['cancelled_by']}: rätta posten)" if item["cancelled_by"] else ""
+        click.echo(f"  {item['reference']}  {item['made_at']}  {item['title']}{cancelled}  [{done}]")
+        click.echo(f"      {item['note']}")
+
+
+@worklist.command("done")
+@click.argument("reference")
+@click.option("--by", "actor", default=None, help="Who entered it (default: the OS user); audited.")
+@click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
+def done_command(reference: str, actor: str | None, source: str | None) -> None:
+    """Mark item REFERENCE as entered; only a new, audited `reopen` can undo it."""
+    from ivr.clock import utcnow
+    from ivr.worklist.service import WorklistError, mark_done
+
+    with _context() as (session, timezone):
+        lists = _worklists(session, timezone)
+        try:
+            item = mark_done(
+                session=session,
+                lists=lists,
+                reference=reference,
+                by=actor or current_actor(),
+                now=utcnow(),
+                source=source,
+            )
+        except WorklistError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session.commit()
+    click.echo(f"{item.source} {item.reference} marked done")
+
+
+@worklist.command("reopen")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why it must be entered again (stored and audited).")
+@click.option("--by", "actor", default=None, help="Who reopens it (default: the OS user); audited.")
+@click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
+def reopen_command(reference: str, reason: str, actor: str | None, source: str | None) -> None:
+    """Open a done item again with a new marking; the earlier marking stays."""
+    from ivr.clock import utcnow
+    from ivr.worklist.service import WorklistError, reopen
+
+    with _context() as (session, timezone):
+        lists = _worklists(session, timezone)
+        try:
+            item = reopen(
+                session=session,
+                lists=lists,
+                reference=reference,
+                by=actor or current_actor(),
+                reason=reason,
+                now=utcnow(),
+                source=source,
+            )
+        except WorklistError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session.commit()
+    click.echo(f"{item.source} {item.reference} is open again")
+
+
+@worklist.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--open", "only_open", is_flag=True, help="Only items not yet marked done.")
+@click.option("--line", "line_key", default=None, help="One line, e.g. norrbotten.")
+@click.option("--outage", "outage_id", default=None, type=int, help="One outage (its id).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file.")
+def export_command(fmt: str, only_open: bool, line_key: str | None, outage_id: int | None, output: Path | None) -> None:
+    """Every item, one row each, with its note and who marked it done (no patient data)."""
+    from ivr.worklist.export import export_rows, rows_as_csv, rows_as_json
+
+    with _context() as (session, timezone):
+        rows = export_rows(_worklists(session, timezone, line_key=line_key, outage_id=outage_id), timezone)
+    if only_open:
+        rows = [row for row in rows if row["state"] == "open"]
+    text = rows_as_json(rows) if fmt == "json" else rows_as_csv(rows)
+    if output is None:
+        click.echo(text, nl=fmt == "json")
+    else:
+        output.write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+        click.echo(f"{len(rows)} item(s) written to {output}", err=True)

@@ -1,0 +1,77 @@
+"""The Swedish texts of the worklist: the note to enter with each item, and the post-registration routines.
+
+Norrbotten's routine: once Lifecare SP is back, each entry is made with the date it is made, plus a note that
+the date differs from the reported one because of the outage; backdating (redatering) is not allowed.
+Linköping's TES routine: up to 10 hours, each employee post-registers times and interventions in the TES app;
+over 10 hours, the administrations decide how it is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+# What each line's routine calls an outage ("driftstörning" in Norrbotten, "driftstopp" in Linköping).
+OUTAGE_WORD = {"linkoping": "driftstopp"}
+DEFAULT_OUTAGE_WORD = "driftstörning"
+
+REPORT_NOTE = (
+    "Rapporterad per telefon via reservlinjen {date} kl. {time}, ref {reference}, under {outage_word} i {system}. "
+    "Datum avviker från rapporterat datum på grund av {outage_word}."
+)
+TICKET_NOTE = (
+    "Felanmäld per telefon via reservlinjen {date} kl. {time}, ref {reference}, under {outage_word} i {system}."
+)
+
+
+@dataclass(frozen=True)
+class PostRegistrationRoutine:
+    """Who post-registers after an outage of some of a line's systems, depending on how long it lasted."""
+
+    line_key: str
+    systems: tuple[str, ...]
+    threshold: timedelta
+    within: str  # up to and including the threshold
+    beyond: str
+
+    def applies_to(self, line_key: str, system: str) -> bool:
+        """Whether an outage of this system on this line falls under the routine."""
+        return line_key == self.line_key and system in self.systems
+
+
+POST_REGISTRATION: tuple[PostRegistrationRoutine, ...] = (
+    PostRegistrationRoutine(
+        line_key="linkoping",
+        systems=("TES",),
+        threshold=timedelta(hours=10),
+        within=(
+            "Driftstopp upp till 10 timmar: varje medarbetare efterregistrerar sina tider och insatser i TES-appen, "
+            "det kan göras dagen efter. Den som inte själv kan efterregistrera (t.ex. vid ledig dag) meddelar "
+            "administratör, som efterregistrerar i TES Webb."
+        ),
+        beyond=(
+            "Driftstopp längre än 10 timmar: Socialförvaltningen och Vård- och omsorgsförvaltningen meddelar hur "
+            "efterregistrering av tider och insatser ska hanteras."
+        ),
+    ),
+)
+
+
+def note_text(
+    template: str, *, line_key: str, made_at: datetime, reference: str, system: str, timezone: ZoneInfo
+) -> str:
+    """The exact note to enter with an item: the reported date and time (Swedish), the reference, the system."""
+    local = made_at.astimezone(timezone)
+    return template.format(
+        date=local.date().isoformat(),
+        time=local.strftime("%H.%M"),
+        reference=reference,
+        outage_word=OUTAGE_WORD.get(line_key, DEFAULT_OUTAGE_WORD),
+        system=system,
+    )
+
+
+def post_registration_routine(line_key: str, system: str) -> PostRegistrationRoutine | None:
+    """The post-registration routine for an outage of this system on this line, if there is one."""
+    return next((r for r in POST_REGISTRATION if r.applies_to(line_key, system)), None)
