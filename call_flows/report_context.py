@@ -14,8 +14,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from call_flows.lines import Line, current_line
 from call_flows.outages import current_outages
-from call_flows.twiml import apology_and_switchboard, twiml
-from call_flows.webhook import CallParams, apologise_on_error, read_call_params
+from call_flows.twiml import twiml
+from call_flows.webhook import CallParams, apologise_on_error, fallback_answer, read_call_params
 from ivr.clock import utcnow
 from ivr.db import get_session
 from ivr.reports.drafts import Draft, load_draft, save_draft
@@ -35,7 +35,7 @@ def _database_failed(exc: SQLAlchemyError) -> ResponseReturnValue:
         get_session().rollback()
     except SQLAlchemyError:
         log.error("rollback after a failed report step also failed")
-    return twiml(apology_and_switchboard(current_app.extensions["ivr.switchboard"]))
+    return twiml(fallback_answer(request.form.get("To")))
 
 
 # ---- the call's context -----------------------------------------------------------------------------------

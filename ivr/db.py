@@ -47,9 +47,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the pragmas we rely on: WAL and foreign keys on SQLite, UTC sessions on PostgreSQL."""
+    """An engine with the pragmas we rely on: WAL and foreign keys on SQLite, UTC sessions on PostgreSQL.
+
+    Statement parameters are hidden from error messages: they can hold a personnummer, which must never reach a log.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -63,7 +66,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}, **kwargs)
+    return create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args={"options": "-c timezone=UTC"}, **kwargs
+    )
 
 
 def init_app(app: Flask, url: str) -> None:

@@ -321,3 +321,13 @@ def test_the_official_time_of_a_call_the_service_never_saw_is_refused(db_session
         now=MONDAY_1158,
     )
     assert official_time_of_call(session=db_session, call_sid="CA" + "8" * 32) == MONDAY_1158
+
+
+def test_a_database_error_never_shows_the_statement_parameters(db_session: Session) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    with pytest.raises(SQLAlchemyError) as error:
+        db_session.execute(text("SELECT * FROM no_such_table WHERE x = :pnr"), {"pnr": "191212121212"})
+    db_session.rollback()
+    assert "191212121212" not in str(error.value)
