@@ -26,7 +26,13 @@ def place_call(
             show()
             if call.waiting_for == "Dial":
                 click.echo(f"  ☎ kopplar till {', '.join(call.dialled)} → {dial_status}")
-                call.dial_outcome(dial_status)
+                if dial_status == "completed" and call.whisper_url is not None:
+                    # The answering person hears the whisper and presses 1 to take the call.
+                    leg = call.answer(keys=["1"])
+                    for line in leg.transcript:
+                        click.echo(f"     (viskning till den som svarar) {line}")
+                else:
+                    call.dial_outcome(dial_status)
                 continue
             item = _next_input(call, script)
             if item is None:

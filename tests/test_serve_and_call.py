@@ -75,6 +75,18 @@ def test_ivr_call_against_ivr_serve_hears_the_greeting_and_reaches_the_switchboa
     assert "kopplar till +46920284000" in result.stdout
 
 
+def test_ivr_call_answers_a_whisper_by_pressing_1_like_the_person_taking_the_call(
+    server: str, local_env: dict[str, str]
+) -> None:
+    # Fault report: name by speech, confirm the unit from caller ID, system 1, fault kind 1.
+    result = ivr(
+        "call", "--url", server, "--from", "0980-31 92 02", "--keys", "2,say:Anna Andersson,1,1,1,1", env=local_env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(viskning till den som svarar)" in result.stdout
+    assert "Ingen tog samtalet" not in result.stdout
+
+
 def test_a_forged_signature_is_refused_by_the_running_service(server: str, local_env: dict[str, str]) -> None:
     result = ivr("call", "--url", server, "--keys", "0", "--token", "0" * 32, env=local_env)
     assert result.returncode == 1
