@@ -27,32 +27,6 @@ ONES = [
     "nitton",
 ]
 TENS = {20: "tjugo", 30: "trettio", 40: "fyrtio", 50: "femtio", 60: "sextio", 70: "sjuttio", 80: "åttio", 90: "nittio"}
-HOURS = [
-    "noll",
-    "ett",
-    "två",
-    "tre",
-    "fyra",
-    "fem",
-    "sex",
-    "sju",
-    "åtta",
-    "nio",
-    "tio",
-    "elva",
-    "tolv",
-    "tretton",
-    "fjorton",
-    "femton",
-    "sexton",
-    "sjutton",
-    "arton",
-    "nitton",
-    "tjugo",
-    "tjugoett",
-    "tjugotvå",
-    "tjugotre",
-]
 WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 MONTHS = [
     "januari",
@@ -139,7 +113,7 @@ def digit_groups(text: str, sizes: tuple[int, ...]) -> str:
 
 def clock_time(moment: datetime) -> str:
     """A local time the Swedish way: "klockan tio och femton", "klockan tolv", "klockan tretton och två"."""
-    hour = HOURS[moment.hour]
+    hour = number_words(moment.hour)
     if moment.minute == 0:
         return f"klockan {hour}"
     minute = "noll " + ONES[moment.minute] if moment.minute < 10 else number_words(moment.minute)
