@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from call_flows.twiml import Voice
 from call_flows.webhook import CallParams
 from directory.hours import HoursError, parse_hours
-from directory.loader import DirectoryError, Row, read_directory
+from directory.loader import Row
 from directory.numbers import NumberError, to_e164, try_e164
 from ivr.config import ConfigError
 
@@ -93,12 +93,8 @@ def lines_path(environ: Mapping[str, str]) -> Path:
     return path
 
 
-def init_lines(app: Flask, directory_path: Path) -> None:
-    """Load and validate the lines once at startup into app.extensions["ivr.lines"]."""
-    try:
-        rows = read_directory(directory_path)
-    except DirectoryError as exc:
-        raise ConfigError("IVR_DIRECTORY", f"invalid directory file:\n{exc}") from exc
+def init_lines(app: Flask, rows: Sequence[Row]) -> None:
+    """Load and validate the lines once at startup (against the directory's rows) into app.extensions."""
     lines = load_lines(lines_path(os.environ), rows)
     app.extensions["ivr.lines"] = lines
     # The fallback URL and the apology answer without the database, so each line's switchboard comes from the file.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from directory.loader import DirectoryError, Row, read_directory
 from ivr import db
 from ivr.clock import Clock, SystemClock
 from ivr.config import DEV_TOKEN_FILE, Config, ConfigError
@@ -24,10 +25,11 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["ivr.config"] = config
     app.extensions["ivr.clock"] = clock or SystemClock()
-    app.extensions["ivr.switchboard"] = _switchboard_from_file(config)
+    rows = _read_directory_file(config)  # read once: the lines and the database-free fallback both need it
+    app.extensions["ivr.switchboard"] = _first_switchboard(rows)
     from call_flows.lines import init_lines
 
-    init_lines(app, config.directory_path)  # the outage lines (call_flows/data/lines.toml or IVR_LINES)
+    init_lines(app, rows)  # the outage lines (call_flows/data/lines.toml or IVR_LINES)
     db.init_app(app, config.database_url)
     _configure_logging()
 
@@ -66,14 +68,15 @@ def get_config(app: Flask) -> Config:
     return config
 
 
-def _switchboard_from_file(config: Config) -> str:
-    # The fallback URL must answer without the database, so the switchboard is read from the file at start.
-    from directory.loader import DirectoryError, read_directory
-
+def _read_directory_file(config: Config) -> list[Row]:
     try:
-        rows = read_directory(config.directory_path)
+        return read_directory(config.directory_path)
     except DirectoryError as exc:
         raise ConfigError("IVR_DIRECTORY", f"invalid directory file:\n{exc}") from exc
+
+
+def _first_switchboard(rows: list[Row]) -> str:
+    # The fallback URL must answer without the database, so the switchboard comes from the file at start.
     for row in rows:
         if row.kind == "switchboard" and row.voice:
             return row.voice[0]
