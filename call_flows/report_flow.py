@@ -24,7 +24,7 @@ from call_flows.report_details import next_step
 from call_flows.speech import digits
 from call_flows.twiml import say, twiml
 from directory.lookup import find_unit_by_code, find_unit_by_number
-from ivr.calls import record_call_seen
+from ivr.calls import note_call_seen
 from ivr.clock import utcnow
 from ivr.reports.drafts import Draft, purge_stale_drafts
 from ivr.reports.events import RECEIVERS_BY_REPORTER, REPORTER_KINDS
@@ -42,7 +42,7 @@ def start() -> Response:
     """Begin a report (again): the reporter from caller ID or a keyed code; a known reporter goes to the event."""
     params, line, session, draft = call_context()
     now = utcnow()
-    record_call_seen(
+    note_call_seen(
         session=session,
         call_sid=params.call_sid,
         from_number=params.from_number,

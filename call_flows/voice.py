@@ -13,7 +13,7 @@ from call_flows.outages import announcements
 from call_flows.twiml import say, twiml
 from call_flows.webhook import apologise_on_error, fallback_answer, read_call_params, read_int, read_rfc2822
 from directory.lookup import find_unit_by_number
-from ivr.calls import TERMINAL, record_call_seen, record_call_status
+from ivr.calls import TERMINAL, note_call_seen, record_call_status
 from ivr.clock import utcnow
 from ivr.db import get_session
 from ivr.reports.drafts import discard_draft
@@ -31,7 +31,7 @@ def incoming() -> Response:
     line = current_line(params)
     session = get_session()
     now = utcnow()
-    record_call_seen(
+    note_call_seen(
         session=session,
         call_sid=params.call_sid,
         from_number=params.from_number,

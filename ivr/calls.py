@@ -16,10 +16,10 @@ log = logging.getLogger("ivr.calls")
 TERMINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
-def record_call_seen(
+def note_call_seen(
     *, session: Session, call_sid: str, from_number: str, to_number: str, status: str, now: datetime
-) -> Call:
-    """Store the call the first time any webhook sees it; later sightings change nothing."""
+) -> None:
+    """Store the call the first time any webhook sees it (one INSERT); later sightings change nothing."""
     values = {
         "call_sid": call_sid,
         "from_number": from_number,
@@ -30,9 +30,18 @@ def record_call_seen(
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     result = session.execute(insert(Call).values(**values).on_conflict_do_nothing(index_elements=["call_sid"]))
-    call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
     if getattr(result, "rowcount", 0) == 1:
         log.info("call %s from %s to %s first seen at %s", call_sid, from_number, to_number, now.isoformat())
+
+
+def record_call_seen(
+    *, session: Session, call_sid: str, from_number: str, to_number: str, status: str, now: datetime
+) -> Call:
+    """Like note_call_seen, and return the stored call."""
+    note_call_seen(
+        session=session, call_sid=call_sid, from_number=from_number, to_number=to_number, status=status, now=now
+    )
+    call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
     return call
 
 
