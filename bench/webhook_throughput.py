@@ -26,8 +26,8 @@ from directory.loader import load_directory_file
 from ivr.app import create_app
 from ivr.clock import SystemClock
 from ivr.config import BUNDLED_DIRECTORY, Config
-from ivr.db import make_engine
 from ivr.migrate import upgrade
+from ivr.persistence import make_engine
 
 TOKEN = secrets.token_hex(16)
 BASE = "https://ivr.example.se"

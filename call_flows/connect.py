@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows.lines import Line, current_line
-from call_flows.navigation import MAIN_MENU, Ask, ask, read_reply, try_again
+from call_flows.gather import MAIN_MENU, Ask, answer, ask, try_again
 from call_flows.prompts import prompt
 from call_flows.speech import clock_time, digits, spoken_date
-from call_flows.twiml import twiml
-from call_flows.webhook import apologise_on_error, read_call_params
+from call_flows.twiml import redirect_to, say
+from call_flows.webhook import current_line, local_now, step, voice_blueprint
 from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
 from directory.models import Unit
-from ivr.clock import utcnow
-from ivr.db import get_session
-from ivr.security import require_twilio_signature
+from ivr.lines.models import Line
+from ivr.web.session import get_session
 
-bp = Blueprint("connect", __name__, url_prefix="/voice/connect")
-require_twilio_signature(bp)
-apologise_on_error(bp)
+bp = voice_blueprint("connect", "/voice/connect")
 
 DIAL_TIMEOUT = 25
 MAX_CODE = 6
-
-
-def _line() -> Line:
-    return current_line(read_call_params(request))
 
 
 def code_question(line: Line) -> Ask:
@@ -58,83 +49,78 @@ def offer_question(line: Line) -> Ask:
     return Ask(endpoint="connect.offer", text=prompt("connect_closed_offer"), voice=line.voice)
 
 
-@bp.post("")
-def start() -> Response:
+def _unit_in_url() -> Unit | None:
+    return find_unit_by_code(session=get_session(), code=request.args.get("code", "")[:MAX_CODE])
+
+
+@step(bp, "")
+def start() -> VoiceResponse:
     """Ask for the code."""
-    return twiml(ask(code_question(_line())))
+    return ask(code_question(current_line()))
 
 
-@bp.post("/code")
-def code() -> Response:
+@step(bp, "/code")
+def code() -> VoiceResponse:
     """A keyed code: read the unit's name back, or say the code is unknown and let them retry."""
-    line = _line()
+    line = current_line()
     question = code_question(line)
-    reply = read_reply(question, request)
-    if isinstance(reply, VoiceResponse):
-        return twiml(reply)
+    reply = answer(question)
     keyed = reply.digits[:MAX_CODE]
     unit = find_unit_by_code(session=get_session(), code=keyed) if keyed.isdigit() else None
     if unit is None:
-        return twiml(try_again(question, reply.attempt, reason="unknown_code", code=digits(keyed)))
+        return try_again(question, reply.attempt, reason="unknown_code", code=digits(keyed))
     if not unit.voice_numbers:
-        return twiml(try_again(question, reply.attempt, reason="connect_no_number", unit=unit.name))
-    return twiml(ask(confirm_question(line, unit)))
+        return try_again(question, reply.attempt, reason="connect_no_number", unit=unit.name)
+    return ask(confirm_question(line, unit))
 
 
-@bp.post("/confirm")
-def confirm() -> Response:
+@step(bp, "/confirm")
+def confirm() -> VoiceResponse:
     """1 connects (within opening hours; outside them, say when they open); 2 keys another code."""
-    line = _line()
-    unit = find_unit_by_code(session=get_session(), code=request.args.get("code", "")[:MAX_CODE])
+    line = current_line()
+    unit = _unit_in_url()
     if unit is None or not unit.voice_numbers:
-        return twiml(ask(code_question(line)))
+        return ask(code_question(line))
     question = confirm_question(line, unit)
-    reply = read_reply(question, request)
-    if isinstance(reply, VoiceResponse):
-        return twiml(reply)
+    reply = answer(question)
     if reply.digits == "2":
-        return twiml(ask(code_question(line)))
+        return ask(code_question(line))
     if reply.digits != "1":
-        return twiml(try_again(question, reply.attempt))
-    timezone: ZoneInfo = current_app.extensions["ivr.config"].timezone
-    local = utcnow().astimezone(timezone)
+        return try_again(question, reply.attempt)
+    local = local_now()
     hours = parse_hours(unit.hours)
     if not hours.is_open(local):
         opens = hours.next_opening(local)
         before = [prompt("connect_closed", unit=unit.name, when=_spoken_when(opens, local))] if opens else []
-        return twiml(ask(offer_question(line), before=before))
+        return ask(offer_question(line), before=before)
     response = VoiceResponse()
-    response.say(prompt("connect_connecting", unit=unit.name), voice=line.voice.voice, language=line.voice.language)
+    say(response, line.voice, "connect_connecting", unit=unit.name)
     response.dial(unit.voice_numbers[0], action=url_for("connect.done", code=unit.code), timeout=DIAL_TIMEOUT)
-    return twiml(response)
+    return response
 
 
-@bp.post("/done")
-def done() -> Response:
+@step(bp, "/done")
+def done() -> VoiceResponse:
     """After the call to the unit: hang up if it was answered, else offer the switchboard."""
-    line = _line()
-    response = VoiceResponse()
+    line = current_line()
     if request.form.get("DialCallStatus") in ("completed", "answered"):
-        response.hangup()
-        return twiml(response)
-    unit = find_unit_by_code(session=get_session(), code=request.args.get("code", "")[:MAX_CODE])
-    name = unit.name if unit else prompt("unknown_unit_name")
-    return twiml(ask(offer_question(line), before=[prompt("connect_no_answer", unit=name)]))
-
-
-@bp.post("/offer")
-def offer() -> Response:
-    """0 is the switchboard (handled for every question); 1 is the main menu."""
-    line = _line()
-    question = offer_question(line)
-    reply = read_reply(question, request)
-    if isinstance(reply, VoiceResponse):
-        return twiml(reply)
-    if reply.digits == "1":
         response = VoiceResponse()
-        response.redirect(url_for(MAIN_MENU), method="POST")
-        return twiml(response)
-    return twiml(try_again(question, reply.attempt))
+        response.hangup()
+        return response
+    unit = _unit_in_url()
+    name = unit.name if unit else prompt("unknown_unit_name")
+    return ask(offer_question(line), before=[prompt("connect_no_answer", unit=name)])
+
+
+@step(bp, "/offer")
+def offer() -> VoiceResponse:
+    """0 is the switchboard (handled for every question); 1 is the main menu."""
+    line = current_line()
+    question = offer_question(line)
+    reply = answer(question)
+    if reply.digits == "1":
+        return redirect_to(MAIN_MENU)
+    return try_again(question, reply.attempt)
 
 
 def _spoken_when(opens: datetime, local: datetime) -> str:

@@ -1,38 +1,40 @@
-"""The main menu as a table: one function speaks it, one dispatches the key."""
+"""The main menu's options, in one registry: the spoken menu, the key dispatch and the routes all come from it.
+
+Which keys a line offers is data (ivr/lines/data/lines.toml: `menu = { "2" = "fault", … }`); what each option
+is called, where it leads and which blueprints serve it is here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import Blueprint
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows.lines import Line
-from call_flows.navigation import SWITCHBOARD, Ask, to_main_menu
+from call_flows import caller_name, caller_unit, connect, fault_dial, faults, report_flow
+from call_flows.gather import SWITCHBOARD, Ask, choices_text
 from call_flows.prompts import prompt
+from call_flows.twiml import redirect_to
+from ivr.lines.models import Line
 
 
 @dataclass(frozen=True)
 class Option:
-    """One main-menu option: the words that name it and the step it leads to."""
+    """One main-menu option: the words that name it, the step it starts at and the blueprints that serve it."""
 
     label: str
-    endpoint: str
-    blueprint: str
+    start: str
+    blueprints: tuple[Blueprint, ...] = ()
 
 
-# Keys are per line (lines.toml); what each option is and where it leads is here.
 OPTIONS: dict[str, Option] = {
-    "report": Option(label="option_report", endpoint="report.start", blueprint="report"),
-    "fault": Option(label="option_fault", endpoint="fault.start", blueprint="fault"),
-    "connect": Option(label="option_connect", endpoint="connect.start", blueprint="connect"),
-    "switchboard": Option(label="option_switchboard", endpoint=SWITCHBOARD, blueprint="voice"),
+    "report": Option(label="option_report", start="report.start", blueprints=report_flow.BLUEPRINTS),
+    "fault": Option(label="option_fault", start="fault.start", blueprints=(faults.bp, fault_dial.bp)),
+    "connect": Option(label="option_connect", start="connect.start", blueprints=(connect.bp,)),
+    "switchboard": Option(label="option_switchboard", start=SWITCHBOARD),
 }
-
-
-def choices_text(choices: list[tuple[str, str]]) -> str:
-    """Spoken choices from (key, label text) pairs: "För felanmälan och IT-stöd, tryck 2. …"."""
-    return " ".join(prompt("menu_option", label=label, digit=digit) for digit, label in choices)
+# Steps shared by several options (the caller's name, the caller's unit), registered once.
+SHARED_BLUEPRINTS: tuple[Blueprint, ...] = (caller_name.bp, caller_unit.bp)
 
 
 def menu_text(line: Line) -> str:
@@ -49,12 +51,4 @@ def main_menu(line: Line) -> Ask:
 def dispatch(line: Line, digit: str) -> VoiceResponse | None:
     """Where a main-menu key leads (a <Redirect>), or None for a key the line does not offer."""
     name = line.option_for(digit)
-    if name is None:
-        return None
-    option = OPTIONS[name]
-    if option.blueprint not in current_app.blueprints:
-        # Built by a later feature (care-transition reports): say so instead of failing.
-        return to_main_menu(line.voice, before=("report_not_available",))
-    response = VoiceResponse()
-    response.redirect(url_for(option.endpoint), method="POST")
-    return response
+    return None if name is None else redirect_to(OPTIONS[name].start)

@@ -1,4 +1,5 @@
-"""The Swedish prompt catalogue: every sentence a caller hears lives here."""
+"""The Swedish voice catalogue: every sentence a caller hears lives here (SMS: ivr/outbox/templates.py; written
+records: ivr/notes.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,19 @@ PROMPTS: dict[str, str] = {
     "option_fault": "För felanmälan och IT-stöd",
     "option_connect": "För att kopplas till en kommun eller enhet med kod",
     "option_switchboard": "För växeln",
-    "report_not_available": "Rapportering av inskrivning och utskrivning finns inte i telefonlinjen ännu.",
+    # --- shared steps: the caller's unit and names ---
+    "unit_from_caller": "Du ringer från {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan enhet.",
+    "ask_unit_code": "Knappa in din enhets kod och avsluta med fyrkant.",
+    "unit_readback": "Du angav {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan kod.",
+    "unit_cannot_report": (
+        "{unit} kan inte rapportera här. Knappa in koden för en avdelning, en öppenvårdsenhet eller en kommun."
+    ),
+    "name_ask_caller": "Säg ditt för- och efternamn.",
+    "name_ask_doctor": "Säg för- och efternamn på läkaren som gjorde bedömningen.",
+    "name_readback": "Jag uppfattade {name}. Tryck 1 om det stämmer, eller 2 för att säga det igen.",
+    "name_not_heard": "Jag uppfattade inte namnet.",
+    "name_record_caller": "Säg ditt namn efter tonen och tryck fyrkant när du är klar.",
+    "name_record_doctor": "Säg läkarens namn efter tonen och tryck fyrkant när du är klar.",
     "no_input": "Jag hörde inget.",
     "wrong_key": "Det valet finns inte.",
     "ask_again_hint": "Du kan alltid trycka noll för växeln.",
@@ -29,15 +42,6 @@ PROMPTS: dict[str, str] = {
     "outage_routine_pending": "Telefonrutinen gäller när avbrottet har pågått i {hours} timmar, från {at}.",
     "outage_planned": "Planerat avbrott i {system} från {start} till {end}.",
     "fault_intro": "Felanmälan.",
-    "fault_ask_name": "Säg ditt för- och efternamn.",
-    "fault_name_readback": "Jag uppfattade {name}. Tryck 1 om det stämmer, eller 2 för att säga det igen.",
-    "fault_name_not_heard": "Jag uppfattade inte namnet.",
-    "fault_record_name": "Säg ditt namn efter tonen och tryck fyrkant när du är klar.",
-    "fault_unit_from_caller": (
-        "Du ringer från {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan enhet."
-    ),
-    "fault_ask_unit_code": "Knappa in din enhets kod och avsluta med fyrkant.",
-    "fault_unit_readback": "Du angav {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan kod.",
     "fault_ask_system": "Vilket system gäller felet?",
     "fault_system_option": "För {system}",
     "fault_system_other": "För ett annat system",
@@ -75,15 +79,15 @@ PROMPTS: dict[str, str] = {
     "unknown_unit_name": "okänd enhet",
     # --- care-transition reports (issue 4) ---
     "report_intro": "Rapport om inskrivning och utskrivning.",
-    "report_unit_from_caller": (
-        "Du ringer från {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan enhet."
-    ),
-    "report_ask_unit_code": "Knappa in din enhets kod och avsluta med fyrkant.",
-    "report_unit_readback": "Du angav {unit}. Tryck 1 om det stämmer, eller 2 för att knappa in en annan kod.",
-    "report_unit_cannot_report": (
-        "{unit} kan inte rapportera här. Knappa in koden för en avdelning, en öppenvårdsenhet eller en kommun."
-    ),
     "report_ask_event": "Vad vill du rapportera?",
+    "event_name_admission": "Inskrivning",
+    "event_name_estimated_discharge": "Nytt beräknat utskrivningsdatum",
+    "event_name_discharge_ready": "Utskrivningsklar",
+    "event_name_discharge": "Utskrivning",
+    "event_name_changed_assessment": "Ändrad bedömning",
+    "event_name_care_contact": "Fast vårdkontakt utsedd",
+    "event_name_sip_meeting": "SIP-möte",
+    "event_name_ready_for_home": "Redo för hemtagning",
     "report_event_admission": "För inskrivning",
     "report_event_estimated_discharge": "För nytt beräknat utskrivningsdatum",
     "report_event_discharge_ready": "För utskrivningsklar",
@@ -122,12 +126,6 @@ PROMPTS: dict[str, str] = {
     "report_date_invalid": "Det är inget giltigt datum.",
     "report_date_past": "Datumet har redan passerat.",
     "report_date_far": "Datumet ligger mer än ett år fram i tiden.",
-    "report_ask_doctor": "Säg för- och efternamn på läkaren som gjorde bedömningen.",
-    "report_ask_name": "Säg ditt för- och efternamn.",
-    "report_heard_name": "Jag uppfattade {name}. Tryck 1 om det stämmer, eller 2 för att säga det igen.",
-    "report_name_not_heard": "Jag uppfattade inte namnet.",
-    "report_record_doctor": "Säg läkarens namn efter tonen och tryck fyrkant när du är klar.",
-    "report_record_name": "Säg ditt namn efter tonen och tryck fyrkant när du är klar.",
     "report_ask_assessment": (
         "Om patienten inte längre är utskrivningsklar, tryck 1. Om det finns ett nytt datum, tryck 2."
     ),

@@ -1,77 +1,82 @@
-"""The report flow's blueprint and what every step shares: the call's line, draft, time zone and drill state."""
+"""What every step of the report flow shares: the call's line, state, draft and drill state."""
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, request, url_for
-from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows.lines import Line, current_line
-from call_flows.outages import current_outages
-from call_flows.twiml import twiml
-from call_flows.webhook import CallParams, apologise_on_error, fallback_answer, read_call_params
-from ivr.clock import utcnow
-from ivr.db import get_session
-from ivr.reports.drafts import Draft, load_draft, save_draft
-from ivr.security import require_twilio_signature
-
-bp = Blueprint("report", __name__, url_prefix="/voice/report")
-require_twilio_signature(bp)
-apologise_on_error(bp)
-log = logging.getLogger("call_flows.report")
+from call_flows.twiml import redirect_to
+from call_flows.webhook import Answered, CallParams, call_params, current_line, local_now
+from directory.snapshot import UnitSnapshot
+from ivr.calls.state import CallState, load_state, save_state
+from ivr.lines.models import Line
+from ivr.outages.service import current_outages
+from ivr.reports.drafts import Draft, draft_of, put_draft
+from ivr.reports.events import REPORTER_KINDS
+from ivr.web.context import now
+from ivr.web.session import get_session
 
 
-@bp.errorhandler(SQLAlchemyError)
-def _database_failed(exc: SQLAlchemyError) -> ResponseReturnValue:
-    # Database errors carry the statement's parameters (a personnummer): log only what failed, never the values.
-    log.error("report step %s failed in the database: %s", request.endpoint, type(exc).__name__)
-    try:
-        get_session().rollback()
-    except SQLAlchemyError:
-        log.error("rollback after a failed report step also failed")
-    return twiml(fallback_answer(request.form.get("To")))
+@dataclass
+class ReportCall:
+    """One request of the report flow: Twilio's parameters, the line, the session, the call's state and draft."""
+
+    params: CallParams
+    line: Line
+    session: Session
+    state: CallState
+    draft: Draft
+
+    @property
+    def reporter(self) -> UnitSnapshot | None:
+        """The reporting unit: the caller's confirmed unit, if it is one that reports (a ward, a unit, a kommun)."""
+        unit = self.state.unit
+        return unit if unit is not None and unit.kind in REPORTER_KINDS else None
+
+    def require_reporter(self) -> UnitSnapshot:
+        """The reporting unit; a step reached without one restarts the report."""
+        reporter = self.reporter
+        if reporter is None:
+            raise Answered(restart())
+        return reporter
+
+    def save(self) -> None:
+        """Store the draft in the call's state and commit: one unit of work per step."""
+        put_draft(self.state, self.draft)
+        save_state(session=self.session, state=self.state, now=now())
+        self.session.commit()
 
 
-# ---- the call's context -----------------------------------------------------------------------------------
-
-
-def call_context() -> tuple[CallParams, Line, Session, Draft]:
-    params = read_call_params(request)
-    session = get_session()
-    return params, current_line(params), session, load_draft(session=session, call_sid=params.call_sid)
-
-
-def save(session: Session, draft: Draft) -> None:
-    save_draft(session=session, draft=draft, now=utcnow())
-    session.commit()
-
-
-def local_zone() -> ZoneInfo:
-    timezone: ZoneInfo = current_app.extensions["ivr.config"].timezone
-    return timezone
+def report_call() -> ReportCall:
+    params, line, session = call_params(), current_line(), get_session()
+    state = load_state(session=session, call_sid=params.call_sid, from_number=params.from_number, line_key=line.key)
+    return ReportCall(params=params, line=line, session=session, state=state, draft=draft_of(state))
 
 
 def local_today() -> date:
-    return utcnow().astimezone(local_zone()).date()
+    return local_now().date()
 
 
-def is_drill(session: Session, line: Line, now: datetime) -> bool:
+def is_drill(session: Session, line: Line, moment: datetime) -> bool:
     """Reports made on a drill line, or during a drill outage, are drills."""
-    return line.drill or any(o.drill for o in current_outages(session=session, line_key=line.key, now=now))
+    return line.drill or any(o.drill for o in current_outages(session=session, line_key=line.key, now=moment))
 
 
-def restart() -> Response:
-    response = VoiceResponse()
-    response.redirect(url_for("report.start"), method="POST")
-    return twiml(response)
+def restart() -> VoiceResponse:
+    """Back to the start of the report (a step reached out of order, e.g. after a retry)."""
+    return redirect_to("report.start")
 
 
-def ready_for_data(draft: Draft) -> bool:
+def require(condition: bool) -> None:
+    """A step whose draft lacks what it needs restarts the report instead of failing."""
+    if not condition:
+        raise Answered(restart())
+
+
+def ready_for_data(call: ReportCall) -> bool:
     """Whether the draft has a reporter, an event, a confirmed patient and a receiver (so event data may follow)."""
-    return draft.reporter is not None and draft.event is not None and draft.patient_confirmed and bool(draft.receivers)
+    draft = call.draft
+    return call.reporter is not None and draft.event is not None and draft.patient_confirmed and bool(draft.receivers)

@@ -5,21 +5,19 @@ The receiver's answering person hears a whisper and presses 1 to accept: that is
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
-from sqlalchemy.orm import Session
+from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from call_flows import report_steps as steps
-from call_flows.lines import Line, current_line
-from call_flows.navigation import Ask, ask, attempt_of, read_reply, try_again
-from call_flows.report_context import bp, call_context, is_drill, local_zone, ready_for_data, restart, save
-from call_flows.twiml import say, twiml
-from call_flows.webhook import CallParams, read_call_params
+from call_flows.gather import Ask, answer, ask, attempt_of, try_again
+from call_flows.report_context import ReportCall, is_drill, ready_for_data, report_call, require, restart
+from call_flows.twiml import hang_up, say, say_text
+from call_flows.webhook import call_params, current_line, step, timezone, voice_blueprint
 from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
-from ivr.clock import utcnow
-from ivr.db import get_session
-from ivr.reports.drafts import Draft, save_draft
+from ivr.calls.state import CALLER
+from ivr.lines.models import Line
+from ivr.reports.drafts import start_over
 from ivr.reports.models import Report
 from ivr.reports.service import (
     NewReport,
@@ -34,223 +32,217 @@ from ivr.reports.service import (
     official_time_of_call,
     register_report,
 )
+from ivr.web.context import now, runtime
+from ivr.web.session import get_session
 
+bp = voice_blueprint("report_delivery", "/voice/report")
 DIAL_TIMEOUT = 25
 
 
 # ---- summary, duplicates and registering ------------------------------------------------------------------
 
 
-@bp.post("/summary")
-def summary() -> Response:
+@step(bp, "/summary")
+def summary() -> VoiceResponse:
     """1 registers the report; 2 starts it over from the event."""
-    params, line, session, draft = call_context()
-    registered = find_registered(session=session, call_sid=params.call_sid, call_position=draft.position)
+    call = report_call()
+    registered = find_registered(session=call.session, call_sid=call.params.call_sid, call_position=call.draft.position)
     if registered is not None:  # Twilio retried the request that registered it
-        return twiml(_registered(line, session, registered))
-    if not ready_for_data(draft) or draft.reporter is None:
-        return restart()
-    question = steps.summary_question(line, draft, drill=is_drill(session, line, utcnow()))
-    reply = read_reply(question, request)
-    if isinstance(reply, VoiceResponse):
-        return twiml(reply)
+        return _registered(call.line, registered)
+    require(ready_for_data(call))
+    reporter = call.require_reporter()
+    question = steps.summary_question(call.line, call.state, call.draft, drill=is_drill(call.session, call.line, now()))
+    reply = answer(question)
     if reply.digits == "2":
-        draft.start_over()
-        save(session, draft)
-        return twiml(ask(steps.event_question(line, draft.reporter.kind)))
+        start_over(call.state, call.draft)
+        call.save()
+        return ask(steps.event_question(call.line, reporter.kind))
     if reply.digits != "1":
-        return twiml(try_again(question, reply.attempt))
-    earlier = _duplicate(params, session, draft)
+        return try_again(question, reply.attempt)
+    earlier = _duplicate(call)
     if earlier is not None:
-        receiver = next(
-            (r.name for r in draft.receivers if r.code in {d.receiver_code for d in earlier.deliveries}), ""
-        )
-        return twiml(ask(steps.duplicate_question(line, earlier, receiver, timezone=local_zone(), now=utcnow())))
-    return twiml(_register(params, line, session, draft))
+        codes = {d.receiver_code for d in earlier.deliveries}
+        receiver = next((r.name for r in call.draft.receivers if r.code in codes), "")
+        return ask(steps.duplicate_question(call.line, earlier, receiver, timezone=timezone(), now=now()))
+    return _register(call)
 
 
-def _duplicate(params: CallParams, session: Session, draft: Draft) -> Report | None:
+def _duplicate(call: ReportCall) -> Report | None:
+    draft = call.draft
     return find_duplicate(
-        session=session,
+        session=call.session,
         patient_number=draft.patient_number or "",
         event=draft.event or "",
         receiver_codes=[r.code for r in draft.receivers],
-        drill=is_drill(session, current_line(params), utcnow()),
-        official_at=official_time_of_call(session=session, call_sid=params.call_sid),
-        exclude_call_position=(params.call_sid, draft.position),
+        drill=is_drill(call.session, call.line, now()),
+        official_at=official_time_of_call(session=call.session, call_sid=call.params.call_sid),
+        exclude_call_position=(call.params.call_sid, draft.position),
     )
 
 
-@bp.post("/duplicate")
-def duplicate() -> Response:
+@step(bp, "/duplicate")
+def duplicate() -> VoiceResponse:
     """Already reported within 24 hours: 1 registers anyway (linked to the earlier one), 2 does not."""
-    params, line, session, draft = call_context()
-    registered = find_registered(session=session, call_sid=params.call_sid, call_position=draft.position)
+    call = report_call()
+    registered = find_registered(session=call.session, call_sid=call.params.call_sid, call_position=call.draft.position)
     if registered is not None:
-        return twiml(_registered(line, session, registered))
-    earlier = _duplicate(params, session, draft) if ready_for_data(draft) else None
+        return _registered(call.line, registered)
+    earlier = _duplicate(call) if ready_for_data(call) else None
     if earlier is None:
         return restart()
-    question = steps.duplicate_question(line, earlier, "", timezone=local_zone(), now=utcnow())
-    reply = read_reply(question, request)
-    if isinstance(reply, VoiceResponse):
-        return twiml(reply)
+    question = steps.duplicate_question(call.line, earlier, "", timezone=timezone(), now=now())
+    reply = answer(question)
     if reply.digits == "1":
-        draft.duplicate_of = earlier.reference
-        return twiml(_register(params, line, session, draft))
+        call.draft.duplicate_of = earlier.reference
+        return _register(call)
     if reply.digits == "2":
-        draft.start_over()
-        save(session, draft)
+        start_over(call.state, call.draft)
+        call.save()
         response = VoiceResponse()
-        say(response, line.voice, "report_not_registered")
-        return twiml(ask(steps.after_question(line), response=response))
-    return twiml(try_again(question, reply.attempt))
+        say(response, call.line.voice, "report_not_registered")
+        return ask(steps.after_question(call.line), response=response)
+    return try_again(question, reply.attempt)
 
 
-def _register(params: CallParams, line: Line, session: Session, draft: Draft) -> VoiceResponse:
-    assert draft.reporter is not None and draft.event is not None
-    now = utcnow()
+def _register(call: ReportCall) -> VoiceResponse:
+    draft, state, reporter = call.draft, call.state, call.require_reporter()
+    assert draft.event is not None
+    moment = now()
     report = register_report(
-        session=session,
+        session=call.session,
         new=NewReport(
-            call_sid=params.call_sid,
+            call_sid=call.params.call_sid,
             call_position=draft.position,
-            line_key=line.key,
-            drill=is_drill(session, line, now),
+            line_key=call.line.key,
+            drill=is_drill(call.session, call.line, moment),
             event=draft.event,
-            reporter=draft.reporter,
+            reporter=reporter,
             patient_number=draft.patient_number or "",
             patient_number_kind=draft.patient_number_kind or "",
             receivers=list(draft.receivers),
-            event_data=steps.event_data_of(draft),
-            caller_name=draft.caller_name or None,
-            caller_name_recording=draft.caller_name_recording,
+            event_data=steps.event_data_of(state, draft),
+            caller_name=state.names.get(CALLER) or None,
+            caller_name_recording=state.recordings.get(CALLER),
             duplicate_of=draft.duplicate_of,
         ),
-        caller_number=params.from_number,
-        timezone=local_zone(),
-        now=now,
+        caller_number=call.params.from_number,
+        timezone=timezone(),
+        now=moment,
     )
     if report.reference not in draft.registered:
         draft.registered.append(report.reference)
-    save_draft(session=session, draft=draft, now=now)
-    session.commit()  # the report, its receivers, its receipts and the draft: one unit of work
-    return _registered(line, session, report)
+    call.save()  # the report, its receivers, its receipts and the draft: one unit of work
+    return _registered(call.line, report)
 
 
-def _registered(line: Line, session: Session, report: Report) -> VoiceResponse:
+def _registered(line: Line, report: Report) -> VoiceResponse:
     response = VoiceResponse()
-    for text in steps.registered_texts(report, liability_for(report, timezone=local_zone()), local_zone()):
-        response.say(text, voice=line.voice.voice, language=line.voice.language)
-    return _deliver(response, line, session, report, position=1)
+    liability = liability_for(report, rules=runtime().liability_rules, timezone=timezone())
+    for text in steps.registered_texts(report, liability, timezone()):
+        say_text(response, line.voice, text)
+    return _deliver(response, line, report, position=1)
 
 
 # ---- connecting each receiver -----------------------------------------------------------------------------
 
 
-def _deliver(response: VoiceResponse, line: Line, session: Session, report: Report, *, position: int) -> VoiceResponse:
+def _deliver(response: VoiceResponse, line: Line, report: Report, *, position: int) -> VoiceResponse:
     """Put the caller through to the receiver at `position` if it is open; otherwise say it gets an SMS."""
+    session = get_session()
     row = next((d for d in report.deliveries if d.position == position), None)
     if row is None:
         return ask(steps.after_question(line), response=response)
-    now = utcnow()
+    moment = now()
     unit = find_unit_by_code(session=session, code=row.receiver_code)
-    is_open = unit is not None and parse_hours(unit.hours).is_open(now.astimezone(local_zone()))
+    is_open = unit is not None and parse_hours(unit.hours).is_open(moment.astimezone(timezone()))
     if row.receiver_phone and is_open and row.acknowledged_at is None:
-        mark_dialled(row, now=now)
+        mark_dialled(session=session, row=row, now=moment)
         session.commit()
         say(response, line.voice, "report_connecting", unit=row.receiver_name)
         dial = response.dial(
-            action=url_for("report.dialled", reference=report.reference, position=position),
+            action=url_for("report_delivery.dialled", reference=report.reference, position=position),
             method="POST",
             timeout=DIAL_TIMEOUT,
         )
-        dial.number(row.receiver_phone, url=url_for("report.whisper", reference=report.reference, position=position))
+        dial.number(
+            row.receiver_phone,
+            url=url_for("report_delivery.whisper", reference=report.reference, position=position),
+        )
         return response
     if row.acknowledged_at is None:
-        mark_outcome(row, outcome="closed" if not is_open else "no_number")
+        mark_outcome(session=session, row=row, outcome="closed" if not is_open else "no_number")
         session.commit()
         say(response, line.voice, "report_receiver_closed", unit=row.receiver_name)
         say(response, line.voice, "report_by_sms")
-    return _deliver(response, line, session, report, position=position + 1)
+    return _deliver(response, line, report, position=position + 1)
 
 
 def _whisper_question(line: Line, report: Report, position: int) -> Ask:
     values = (("reference", report.reference), ("position", str(position)))
-    return Ask(endpoint="report.whisper_answer", text=steps.whisper_text(report), voice=line.voice, values=values)
+    return Ask(
+        endpoint="report_delivery.whisper_answer", text=steps.whisper_text(report), voice=line.voice, values=values
+    )
 
 
-@bp.post("/whisper/<reference>/<int:position>")
-def whisper(reference: str, position: int) -> Response:
+@step(bp, "/whisper/<reference>/<int:position>")
+def whisper(reference: str, position: int) -> VoiceResponse:
     """The receiver answered: tell them who reports what, and ask them to press 1 to take the call."""
-    params = read_call_params(request)
-    line, session = current_line(params), get_session()
+    params, line, session = call_params(), current_line(), get_session()
     row = delivery(session=session, reference=reference, position=position)
-    response = VoiceResponse()
     if row is None or request.form.get("ParentCallSid", row.report.call_sid) != row.report.call_sid:
-        response.hangup()
-        return twiml(response)
-    mark_connected(row, answered_call_sid=params.call_sid, now=utcnow())
+        return hang_up(line.voice)
+    mark_connected(session=session, row=row, answered_call_sid=params.call_sid, now=now())
     session.commit()
-    return twiml(ask(_whisper_question(line, row.report, position)))
+    return ask(_whisper_question(line, row.report, position))
 
 
-@bp.post("/whisper/<reference>/<int:position>/answer")
-def whisper_answer(reference: str, position: int) -> Response:
+@step(bp, "/whisper/<reference>/<int:position>/answer")
+def whisper_answer(reference: str, position: int) -> VoiceResponse:
     """1 accepts the report (stored as the receiver's acknowledgement) and bridges; anything else hangs up."""
-    params = read_call_params(request)
-    line, session = current_line(params), get_session()
+    params, line, session = call_params(), current_line(), get_session()
     row = delivery(session=session, reference=reference, position=position)
-    response = VoiceResponse()
     if row is None:
-        response.hangup()
-        return twiml(response)
-    keyed = request.form.get("Digits", "")
-    if keyed == "1":
-        mark_acknowledged(row, answered_call_sid=params.call_sid, now=utcnow())
+        return hang_up(line.voice)
+    if params.digits == "1":
+        mark_acknowledged(session=session, row=row, answered_call_sid=params.call_sid, now=now())
         session.commit()
+        response = VoiceResponse()
         say(response, line.voice, "report_whisper_accepted")
-        return twiml(response)  # the whisper ends: Twilio bridges the call
-    if attempt_of(request) < 2:
-        return twiml(ask(_whisper_question(line, row.report, position), attempt=2))
-    response.hangup()
-    return twiml(response)
+        return response  # the whisper ends: Twilio bridges the call
+    if attempt_of() < 2:
+        return ask(_whisper_question(line, row.report, position), attempt=2)
+    return hang_up(line.voice)
 
 
-@bp.post("/dialled/<reference>/<int:position>")
-def dialled(reference: str, position: int) -> Response:
+@step(bp, "/dialled/<reference>/<int:position>")
+def dialled(reference: str, position: int) -> VoiceResponse:
     """After the receiver's leg: accepted → the next receiver; not → it gets the report by SMS."""
-    params = read_call_params(request)
-    line, session = current_line(params), get_session()
+    params, line, session = call_params(), current_line(), get_session()
     row = delivery(session=session, reference=reference, position=position)
     if row is None or row.report.call_sid != params.call_sid:
         return restart()
     response = VoiceResponse()
     if row.acknowledged_at is None:
-        status = request.form.get("DialCallStatus", "")
-        mark_outcome(row, outcome="not_accepted" if status in ("completed", "answered") else status.replace("-", "_"))
+        status = request.form.get("DialCallStatus", "")[:32]
+        outcome = "not_accepted" if status in ("completed", "answered") else status.replace("-", "_")
+        mark_outcome(session=session, row=row, outcome=outcome)
         session.commit()
         say(response, line.voice, "report_receiver_no_answer", unit=row.receiver_name)
         say(response, line.voice, "report_by_sms")
-    return twiml(_deliver(response, line, session, row.report, position=position + 1))
+    return _deliver(response, line, row.report, position=position + 1)
 
 
 # ---- after a report ---------------------------------------------------------------------------------------
 
 
-@bp.post("/after")
-def after() -> Response:
+@step(bp, "/after")
+def after() -> VoiceResponse:
     """1 reports another patient in the same call (same official time); 2 or silence ends the call."""
-    _params, line, _session, _draft = call_context()
+    line = current_line()
     question = steps.after_question(line)
-    reply = read_reply(question, request, silence_ok=True)
-    if isinstance(reply, VoiceResponse):
-        return twiml(reply)
+    reply = answer(question, silence_ok=True)
     if reply.digits == "1":
         return restart()
     if reply.digits in ("", "2"):
-        response = VoiceResponse()
-        say(response, line.voice, "report_goodbye")
-        response.hangup()
-        return twiml(response)
-    return twiml(try_again(question, reply.attempt))
+        return hang_up(line.voice, "report_goodbye")
+    return try_again(question, reply.attempt)

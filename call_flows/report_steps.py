@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from call_flows.lines import Line
-from call_flows.menus import choices_text
-from call_flows.navigation import MAIN_MENU, SWITCHBOARD, Ask
+from call_flows.gather import MAIN_MENU, SWITCHBOARD, Ask, choices_text
 from call_flows.prompts import prompt
 from call_flows.speech import clock_time, digit_groups, digits, spoken_date, spoken_date_with_year
+from ivr.calls.state import CALLER, DOCTOR, CallState
+from ivr.liability.rules import LiabilityStart
+from ivr.lines.models import Line
 from ivr.reports.drafts import Draft
-from ivr.reports.events import EVENTS, EVENTS_BY_REPORTER, Assessment, Event
-from ivr.reports.liability import LiabilityStart
+from ivr.reports.events import EVENTS_BY_REPORTER, Assessment, Event
 from ivr.reports.models import Report
 from ivr.reports.personnummer import NumberKind, PatientNumber
 
@@ -27,26 +27,7 @@ def _yes_no(endpoint: str, line: Line, text: str, *, give_up: str = MAIN_MENU, *
     return Ask(endpoint=endpoint, text=text, voice=line.voice, give_up=give_up, values=tuple(values.items()))
 
 
-# ---- reporter and event ---------------------------------------------------------------------------------
-
-
-def unit_from_caller_question(line: Line, unit_name: str) -> Ask:
-    return _yes_no("report.unit_confirm", line, prompt("report_unit_from_caller", unit=unit_name))
-
-
-def unit_code_question(line: Line) -> Ask:
-    return Ask(
-        endpoint="report.unit_code",
-        text=prompt("report_ask_unit_code"),
-        voice=line.voice,
-        num_digits=None,
-        finish_on_key="#",
-        timeout=CODE_TIMEOUT,
-    )
-
-
-def unit_readback_question(line: Line, unit_name: str) -> Ask:
-    return _yes_no("report.unit_code_confirm", line, prompt("report_unit_readback", unit=unit_name))
+# ---- event ---------------------------------------------------------------------------------------------
 
 
 def event_question(line: Line, reporter_kind: str) -> Ask:
@@ -75,6 +56,7 @@ def patient_question(line: Line) -> Ask:
         finish_on_key="#",
         timeout=NUMBER_TIMEOUT,
         give_up=SWITCHBOARD,
+        star_repeats=False,  # * starts a reserve number here
     )
 
 
@@ -117,12 +99,12 @@ def extra_receiver_question(line: Line, kind: str) -> Ask:
 
 
 def has_date_question(line: Line) -> Ask:
-    return _yes_no("report.has_date", line, prompt("report_ask_has_date"))
+    return _yes_no("report_details.has_date", line, prompt("report_ask_has_date"))
 
 
 def date_question(line: Line, field: str) -> Ask:
     return Ask(
-        endpoint="report.date_keyed",
+        endpoint="report_details.date_keyed",
         text=prompt(f"report_ask_date_{field}"),
         voice=line.voice,
         num_digits=8,
@@ -132,50 +114,37 @@ def date_question(line: Line, field: str) -> Ask:
 
 
 def date_readback_question(line: Line, day: date) -> Ask:
-    return _yes_no("report.date_confirm", line, prompt("report_date_readback", date=spoken_date_with_year(day)))
+    return _yes_no("report_details.date_confirm", line, prompt("report_date_readback", date=spoken_date_with_year(day)))
 
 
 def assessment_question(line: Line) -> Ask:
-    return _yes_no("report.assessment", line, prompt("report_ask_assessment"))
-
-
-def name_question(line: Line, who: str, tries: int) -> Ask:
-    text = prompt("report_ask_doctor" if who == "doctor" else "report_ask_name")
-    return Ask(
-        endpoint="report.name",
-        text=text,
-        voice=line.voice,
-        speech=True,
-        timeout=5,
-        values=(("who", who), ("tries", str(tries))),
-    )
-
-
-def heard_name_question(line: Line, who: str, heard: str, tries: int) -> Ask:
-    text = prompt("report_heard_name", name=heard)
-    return _yes_no("report.name_confirm", line, text, who=who, tries=str(tries))
+    return _yes_no("report_details.assessment", line, prompt("report_ask_assessment"))
 
 
 # ---- summary, duplicates, after registering ------------------------------------------------------------
 
 
-def summary_text(draft: Draft) -> str:
+def event_name(event: str | None) -> str:
+    """An event as spoken ("Utskrivningsklar")."""
+    return prompt(f"event_name_{Event(event or '').value}")
+
+
+def summary_text(state: CallState, draft: Draft) -> str:
     """Everything the caller keyed, read back before registering."""
-    event = Event(draft.event or "")
     parts = [
         prompt(
             "report_summary",
-            event=EVENTS[event].name,
+            event=event_name(draft.event),
             kind=(draft.patient_number_kind or "").capitalize(),
             number=spoken_number(draft.patient_number or "", draft.patient_number_kind or "personnummer"),
             receivers=" och ".join(r.name for r in draft.receivers),
-            unit=draft.reporter.name if draft.reporter else "",
+            unit=state.unit.name if state.unit else "",
         )
     ]
     data = draft.event_data
-    if data.get("doctor_name"):
-        parts.append(prompt("report_summary_doctor", name=data["doctor_name"]))
-    elif data.get("doctor_recording"):
+    if state.names.get(DOCTOR):
+        parts.append(prompt("report_summary_doctor", name=state.names[DOCTOR]))
+    elif state.recordings.get(DOCTOR):
         parts.append(prompt("report_summary_doctor_recorded"))
     if data.get("assessment") == Assessment.NO_LONGER_READY:
         parts.append(prompt("report_summary_no_longer_ready"))
@@ -183,17 +152,17 @@ def summary_text(draft: Draft) -> str:
         if data.get(field):
             spoken = spoken_date_with_year(date.fromisoformat(data[field]))
             parts.append(prompt(f"report_summary_{field}", date=spoken))
-    if draft.caller_name:
-        parts.append(prompt("report_summary_caller", name=draft.caller_name))
-    elif draft.caller_name_recording:
+    if state.names.get(CALLER):
+        parts.append(prompt("report_summary_caller", name=state.names[CALLER]))
+    elif state.recordings.get(CALLER):
         parts.append(prompt("report_summary_caller_recorded"))
     return " ".join(parts)
 
 
-def summary_question(line: Line, draft: Draft, *, drill: bool) -> Ask:
+def summary_question(line: Line, state: CallState, draft: Draft, *, drill: bool) -> Ask:
     before = [prompt("drill")] if drill else []
-    text = " ".join((*before, summary_text(draft), prompt("report_summary_choice")))
-    return _yes_no("report.summary", line, text)
+    text = " ".join((*before, summary_text(state, draft), prompt("report_summary_choice")))
+    return _yes_no("report_delivery.summary", line, text)
 
 
 def spoken_moment(moment: datetime, timezone: ZoneInfo) -> str:
@@ -211,7 +180,7 @@ def duplicate_question(line: Line, earlier: Report, receiver: str, *, timezone: 
         (
             prompt(
                 "report_duplicate",
-                event=EVENTS[Event(earlier.event or "")].name,
+                event=event_name(earlier.event),
                 receiver=receiver,
                 time=when,
                 reference=digits(earlier.reference),
@@ -219,7 +188,7 @@ def duplicate_question(line: Line, earlier: Report, receiver: str, *, timezone: 
             prompt("report_duplicate_choice"),
         )
     )
-    return _yes_no("report.duplicate", line, text)
+    return _yes_no("report_delivery.duplicate", line, text)
 
 
 def registered_texts(report: Report, liability: LiabilityStart | None, timezone: ZoneInfo) -> list[str]:
@@ -245,19 +214,24 @@ def whisper_text(report: Report) -> str:
     text = prompt(
         "report_whisper",
         unit=report.reporter_name or "",
-        event=EVENTS[Event(report.event or "")].name.lower(),
+        event=event_name(report.event).lower(),
         reference=digits(report.reference),
     )
     return f"{prompt('drill')} {text}" if report.drill else text
 
 
 def after_question(line: Line) -> Ask:
-    return _yes_no("report.after", line, prompt("report_after"))
+    return _yes_no("report_delivery.after", line, prompt("report_after"))
 
 
-def event_data_of(draft: Draft) -> dict[str, str]:
-    """The event data as stored: only what was given."""
-    return {key: value for key, value in draft.event_data.items() if value}
+def event_data_of(state: CallState, draft: Draft) -> dict[str, str]:
+    """The event data as stored: only what was given, with the assessing doctor's name or recording."""
+    data = {key: value for key, value in draft.event_data.items() if value}
+    if state.names.get(DOCTOR):
+        data["doctor_name"] = state.names[DOCTOR]
+    if state.recordings.get(DOCTOR):
+        data["doctor_recording"] = state.recordings[DOCTOR]
+    return data
 
 
 def cutoff_time(cutoff: time) -> str:

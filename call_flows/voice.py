@@ -2,99 +2,101 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows.destinations import switchboard_number
-from call_flows.lines import current_line
+from call_flows.announcements import announcements
+from call_flows.gather import answer, ask, try_again
 from call_flows.menus import dispatch, main_menu
-from call_flows.navigation import ask, read_reply, try_again
-from call_flows.outages import announcements
-from call_flows.twiml import say, twiml
-from call_flows.webhook import apologise_on_error, fallback_answer, read_call_params, read_int, read_rfc2822
+from call_flows.twiml import hang_up, say, say_text, twiml
+from call_flows.webhook import (
+    call_params,
+    current_line,
+    fallback_answer,
+    read_int,
+    read_rfc2822,
+    step,
+    timezone,
+    voice_blueprint,
+)
 from directory.lookup import find_unit_by_number
-from ivr.calls import TERMINAL, note_call_seen, record_call_status
-from ivr.clock import utcnow
-from ivr.db import get_session
-from ivr.reports.drafts import discard_draft
-from ivr.security import require_twilio_signature
+from ivr.calls.service import TERMINAL, note_call_seen, record_call_status
+from ivr.calls.state import discard_state
+from ivr.lines.service import switchboard_number
+from ivr.web.context import now, runtime
+from ivr.web.security import require_twilio_signature
+from ivr.web.session import get_session
 
-bp = Blueprint("voice", __name__, url_prefix="/voice")
-require_twilio_signature(bp)
-apologise_on_error(bp)
+bp = voice_blueprint("voice", "/voice")
+# The fallback URL answers when everything else fails: signed, but never touching the database.
+fallback_bp = Blueprint("voice_fallback", __name__, url_prefix="/voice")
+require_twilio_signature(fallback_bp)
 
 
-@bp.post("")
-def incoming() -> Response:
+@step(bp, "")
+def incoming() -> VoiceResponse:
     """A new call: outage announcements, a greeting naming the caller's unit, then the main menu."""
-    params = read_call_params(request)
-    line = current_line(params)
-    session = get_session()
-    now = utcnow()
+    params, line = call_params(), current_line()
+    session, moment = get_session(), now()
     note_call_seen(
         session=session,
         call_sid=params.call_sid,
         from_number=params.from_number,
         to_number=params.to_number,
         status=params.status,
-        now=now,
+        now=moment,
     )
     unit = find_unit_by_number(session=session, number=params.from_number)
-    news = announcements(session=session, line=line, now=now, timezone=current_app.extensions["ivr.config"].timezone)
+    news = announcements(session=session, line=line, now=moment, timezone=timezone())
     session.commit()
     response = VoiceResponse()
     for text in news:
-        response.say(text, voice=line.voice.voice, language=line.voice.language)
+        say_text(response, line.voice, text)
     say(response, line.voice, "greeting_line", organisation=line.organisation)
     if unit is not None:
         say(response, line.voice, "greeting_unit", unit=unit.name)
-    return twiml(ask(main_menu(line), response=response))
+    return ask(main_menu(line), response=response)
 
 
-@bp.post("/menu")
-def menu() -> Response:
+@step(bp, "/menu")
+def menu() -> VoiceResponse:
     """The main menu again, without the greeting (where flows return to)."""
-    line = current_line(read_call_params(request))
-    return twiml(ask(main_menu(line)))
+    return ask(main_menu(current_line()))
 
 
-@bp.post("/menu/choice")
-def menu_choice() -> Response:
+@step(bp, "/menu/choice")
+def menu_choice() -> VoiceResponse:
     """A key pressed at the main menu."""
-    line = current_line(read_call_params(request))
+    line = current_line()
     question = main_menu(line)
-    reply = read_reply(question, request)
-    if isinstance(reply, VoiceResponse):
-        return twiml(reply)
-    return twiml(dispatch(line, reply.digits) or try_again(question, reply.attempt))
+    reply = answer(question)
+    return dispatch(line, reply.digits) or try_again(question, reply.attempt)
 
 
-@bp.post("/switchboard")
-def switchboard() -> Response:
+@step(bp, "/switchboard")
+def switchboard() -> VoiceResponse:
     """Put the caller through to the line's switchboard."""
-    line = current_line(read_call_params(request))
-    number = switchboard_number(session=get_session(), line=line)
+    line = current_line()
+    number = switchboard_number(session=get_session(), line=line, lines=runtime().lines)
     response = VoiceResponse()
     say(response, line.voice, "connecting_switchboard")
     response.dial(number, action=url_for("voice.switchboard_done"))
-    return twiml(response)
+    return response
 
 
-@bp.post("/switchboard-done")
-def switchboard_done() -> Response:
+@step(bp, "/switchboard-done")
+def switchboard_done() -> VoiceResponse:
     """After the switchboard leg: hang up if it was answered, otherwise say so before hanging up."""
-    line = current_line(read_call_params(request))
-    response = VoiceResponse()
+    line = current_line()
     if request.form.get("DialCallStatus") not in ("completed", "answered"):
-        say(response, line.voice, "switchboard_unavailable")
-    response.hangup()
-    return twiml(response)
+        return hang_up(line.voice, "switchboard_unavailable")
+    return hang_up(line.voice)
 
 
 @bp.post("/status")
 def status() -> tuple[str, int]:
     """A call status callback: store the status, duration and end time."""
-    params = read_call_params(request)
+    params = call_params()
     session = get_session()
     record_call_status(
         session=session,
@@ -102,18 +104,18 @@ def status() -> tuple[str, int]:
         from_number=params.from_number,
         to_number=params.to_number,
         status=params.status,
-        sequence=read_int(request, "SequenceNumber"),
-        duration=read_int(request, "CallDuration"),
-        timestamp=read_rfc2822(request, "Timestamp"),
-        now=utcnow(),
+        sequence=read_int("SequenceNumber"),
+        duration=read_int("CallDuration"),
+        timestamp=read_rfc2822("Timestamp"),
+        now=now(),
     )
     if params.status in TERMINAL:
-        discard_draft(session=session, call_sid=params.call_sid)  # an unfinished report never outlives its call
+        discard_state(session=session, call_sid=params.call_sid)  # an unfinished report never outlives its call
     session.commit()
     return "", 204
 
 
-@bp.post("/fallback")
+@fallback_bp.post("/fallback")
 def fallback() -> Response:
     """Twilio's fallback URL: an apology and the switchboard, without touching the database."""
     return twiml(fallback_answer(request.form.get("To")))

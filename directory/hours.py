@@ -1,4 +1,8 @@
-"""Opening hours such as "mon-fri 08:00-16:00; sat 10:00-14:00", and when a unit is open."""
+"""Opening hours such as "mon-fri 08:00-16:00; sat 10:00-14:00", and when a unit is open.
+
+Public holidays and the eves follow Sunday's hours (ivr.calendar): "mon-fri 08:00-16:00" is closed on Christmas
+Day, "mon-sun 07:00-22:00" is open.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from ivr.calendar import opening_weekday
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RULE = re.compile(r"^(?P<d1>[a-z]{3})(?:-(?P<d2>[a-z]{3}))?\s+(?P<t1>\d{2}:\d{2})-(?P<t2>\d{2}:\d{2})$")
 ALWAYS = "always"
+LOOKAHEAD_DAYS = 40  # longer than any run of closed days (Christmas to Epiphany)
 
 
 class HoursError(ValueError):
@@ -38,16 +45,16 @@ class Hours:
         """Whether the unit is open at a local wall-clock time."""
         if self.always_open:
             return True
-        moment = local.time()
-        return any(local.weekday() in w.weekdays and w.opens <= moment < w.closes for w in self.windows)
+        moment, weekday = local.time(), opening_weekday(local.date())
+        return any(weekday in w.weekdays and w.opens <= moment < w.closes for w in self.windows)
 
     def next_opening(self, local: datetime) -> datetime | None:
         """The next local time the unit opens (None if always open)."""
         if self.always_open:
             return None
-        for offset in range(8):
+        for offset in range(LOOKAHEAD_DAYS):
             day = (local + timedelta(days=offset)).date()
-            starts = sorted(w.opens for w in self.windows if day.weekday() in w.weekdays)
+            starts = sorted(w.opens for w in self.windows if opening_weekday(day) in w.weekdays)
             for opens in starts:
                 candidate = datetime.combine(day, opens, tzinfo=local.tzinfo)
                 if candidate > local:

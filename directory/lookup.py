@@ -30,6 +30,11 @@ def find_unit_by_code(*, session: Session, code: str) -> Unit | None:
     return session.scalar(select(Unit).where(Unit.code == code.strip()))
 
 
+def all_units(*, session: Session) -> list[Unit]:
+    """Every unit, in file order."""
+    return list(session.scalars(select(Unit).order_by(Unit.source_line)))
+
+
 def find_units_by_kind(*, session: Session, kind: str) -> list[Unit]:
     """All units of one kind, in file order."""
     return list(session.scalars(select(Unit).where(Unit.kind == kind).order_by(Unit.source_line)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ivr.db import Base
+from ivr.persistence import Base
 
 UNIT_KINDS = (
     "region",

@@ -4,83 +4,69 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from flask import Flask
 
-from directory.loader import DirectoryError, Row, read_directory
-from ivr import db
+from directory.loader import DirectoryError, read_directory
 from ivr.clock import Clock, SystemClock
-from ivr.config import DEV_TOKEN_FILE, Config, ConfigError
+from ivr.config import Config, ConfigError
+from ivr.liability.rates import RatesError, load_rates
+from ivr.liability.rules import LiabilityRulesError, load_rules
+from ivr.lines.loader import load_lines
+from ivr.persistence import make_engine
+from ivr.runtime import Runtime
+from ivr.web.context import init_runtime
+from ivr.web.session import init_session
 
 MAX_BODY_BYTES = 64 * 1024
-log = logging.getLogger("ivr")
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the service from a config (default: the environment) and a clock (default: the system's)."""
+    from call_flows.menus import OPTIONS
+    from call_flows.routes import register_voice
+    from ivr.web.health import bp as health_bp
+    from ivr.web.sms_status import bp as sms_status_bp
+
     app = Flask("ivr")
     if config is None:
         config = Config.from_env(os.environ, instance_path=Path(app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.extensions["ivr.config"] = config
-    app.extensions["ivr.clock"] = clock or SystemClock()
-    rows = _read_directory_file(config)  # read once: the lines and the database-free fallback both need it
-    app.extensions["ivr.switchboard"] = _first_switchboard(rows)
-    from call_flows.lines import init_lines
-
-    init_lines(app, rows)  # the outage lines (call_flows/data/lines.toml or IVR_LINES)
-    db.init_app(app, config.database_url)
-    _configure_logging()
-
-    from call_flows.voice import bp as voice_bp
-    from ivr.health import bp as health_bp
-
-    app.register_blueprint(voice_bp)
-    from call_flows.connect import bp as connect_bp
-    from call_flows.fault_dial import bp as fault_dial_bp
-    from call_flows.faults import bp as fault_bp
-
-    app.register_blueprint(fault_bp)
-    app.register_blueprint(fault_dial_bp)
-    app.register_blueprint(connect_bp)
+    init_runtime(app, load_runtime(config, clock or SystemClock(), menu_options=OPTIONS.keys()))
+    init_session(app, make_engine(config.database_url))
+    register_voice(app)
     app.register_blueprint(health_bp)
-
-    from ivr.outbox.views import bp as sms_status_bp
-
     app.register_blueprint(sms_status_bp)
-
-    from call_flows.report_flow import bp as report_bp
-
-    app.register_blueprint(report_bp)  # care-transition reports (main-menu key 1)
-
-    if config.auth_token_is_development:
-        log.warning(
-            "TWILIO_AUTH_TOKEN is not set: webhooks are validated with the development token in %s",
-            config.instance_path / DEV_TOKEN_FILE,
-        )
+    _configure_logging()
     return app
 
 
-def get_config(app: Flask) -> Config:
-    """The app's typed config."""
-    config: Config = app.extensions["ivr.config"]
-    return config
-
-
-def _read_directory_file(config: Config) -> list[Row]:
+def load_runtime(config: Config, clock: Clock, *, menu_options: Collection[str]) -> Runtime:
+    """Read and check every data file once; a bad one stops start-up with ConfigError naming its variable."""
     try:
-        return read_directory(config.directory_path)
+        rows = tuple(read_directory(config.directory_path))
     except DirectoryError as exc:
         raise ConfigError("IVR_DIRECTORY", f"invalid directory file:\n{exc}") from exc
-
-
-def _first_switchboard(rows: list[Row]) -> str:
-    # The fallback URL must answer without the database, so the switchboard comes from the file at start.
-    for row in rows:
-        if row.kind == "switchboard" and row.voice:
-            return row.voice[0]
-    raise ConfigError("IVR_DIRECTORY", "the directory has no switchboard with a voice number")
+    if not any(row.kind == "switchboard" and row.voice for row in rows):
+        raise ConfigError("IVR_DIRECTORY", "the directory has no switchboard with a voice number")
+    try:
+        rules = load_rules(config.liability_rules_path)
+    except LiabilityRulesError as exc:
+        raise ConfigError("IVR_LIABILITY_RULES", str(exc)) from exc
+    try:
+        rates = load_rates(config.liability_rates_path)
+    except RatesError as exc:
+        raise ConfigError("IVR_LIABILITY_RATES", str(exc)) from exc
+    return Runtime(
+        config=config,
+        clock=clock,
+        directory_rows=rows,
+        lines=load_lines(config.lines_path, rows, menu_options=set(menu_options)),
+        liability_rules=rules,
+        rates=rates,
+    )
 
 
 def _configure_logging() -> None:

@@ -1,41 +1,82 @@
-"""The `ivr` command: database, serving, directory and test calls."""
+"""The `ivr` command: Flask's CLI integration loads the app once per command; every feature adds its group here."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo
 
+from directory.cli import directory
+from ivr.commands import OPENER, CommandContext
 from ivr.config import ConfigError
+from ivr.faults.cli import tickets
+from ivr.liability.cli import liability
+from ivr.lines.cli import lines
+from ivr.outages.cli import outage
+from ivr.outbox.cli import sms, worker
+from ivr.reports.cli import audit, reports
+from ivr.schedule.cli import schedule
+from ivr.worklist.cli import worklist
+
+DISPOSE = "ivr.dispose"
 
 
-def make_app() -> Flask:
-    """Create the app from the environment, turning a bad setting into a clear message and exit code 2."""
+def _create_app() -> Flask:
     from ivr.app import create_app
 
+    return create_app()
+
+
+def load_app() -> Flask:
+    """The command's app (made once by Flask's ScriptInfo); a bad setting becomes a one-line error, exit 1."""
+    from ivr.web.session import engine_of
+
+    ctx = click.get_current_context()
+    info = ctx.ensure_object(ScriptInfo)
     try:
-        app = create_app()
-    except ConfigError as exc:
+        app = info.load_app()
+    except (ConfigError, NoAppException) as exc:
         raise click.ClickException(f"configuration error: {exc}") from exc
-    context = click.get_current_context(silent=True)
-    if context is not None:  # close pooled connections when the command ends
-        context.call_on_close(app.extensions["ivr.engine"].dispose)
+    root = ctx.find_root()
+    if info.create_app is _create_app and not root.meta.get(DISPOSE):  # an app this command made: close its pool
+        root.meta[DISPOSE] = True
+        root.call_on_close(engine_of(app).dispose)
     return app
 
 
-def emit_json(data: Any) -> None:
-    """Print JSON the way every `--json` option does: UTF-8, indented."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+@contextmanager
+def _open_command_context() -> Iterator[CommandContext]:
+    from ivr.web.context import runtime_of
+    from ivr.web.session import get_session, session_factory
+
+    app = load_app()
+    with app.app_context():
+        yield CommandContext(session=get_session(), runtime=runtime_of(app), session_factory=session_factory(app))
 
 
-@click.group()
-def main() -> None:
-    """The outage line: a Swedish voice line for care while IT systems are down."""
+class _IvrGroup(FlaskGroup):
+    """Flask's group, handing every feature command the one way to its session and runtime."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        ctx.meta[OPENER] = _open_command_context
+        return super().invoke(ctx)
+
+
+main = _IvrGroup(
+    name="ivr",
+    help="The outage line: a Swedish voice line for care while IT systems are down.",
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
 
 
 # ---- database -----------------------------------------------------------------------------------------
@@ -52,24 +93,23 @@ def db() -> None:
 )
 def db_upgrade(load_directory: bool) -> None:
     """Apply every migration (the release step); load the directory into an empty database."""
-    prepare_database(make_app(), load_directory=load_directory)
+    prepare_database(load_app(), load_directory=load_directory)
 
 
 def prepare_database(app: Flask, *, load_directory: bool = True) -> None:
     """Migrate to head and, if no directory is stored, load IVR_DIRECTORY."""
     from directory.loader import directory_is_empty, load_directory_file
     from ivr.migrate import upgrade
+    from ivr.web.context import runtime_of
+    from ivr.web.session import engine_of, get_session
 
-    engine = app.extensions["ivr.engine"]
-    upgrade(engine)
+    upgrade(engine_of(app))
     click.echo("database schema is up to date")
     if load_directory:
         with app.app_context():
-            from ivr.db import get_session
-
             session = get_session()
             if directory_is_empty(session=session):
-                path = app.extensions["ivr.config"].directory_path
+                path = runtime_of(app).config.directory_path
                 count = load_directory_file(session=session, path=path)
                 click.echo(f"loaded {count} units from {path}")
 
@@ -92,94 +132,28 @@ def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) ->
     """Migrate, then run the service under gunicorn (and the SMS worker, unless --no-sms-worker)."""
     import subprocess
 
+    from ivr.config import DEV_TOKEN_FILE
     from ivr.serve import run
+    from ivr.web.context import runtime_of
+    from ivr.web.session import engine_of
 
-    app = make_app()
+    app = load_app()
     prepare_database(app)
-    config = app.extensions["ivr.config"]
+    config = runtime_of(app).config
     if config.auth_token_is_development:
-        click.echo(f"development auth token (for `ivr call`): {config.instance_path / 'dev-twilio-auth-token'}")
-    app.extensions["ivr.engine"].dispose()
-    worker = subprocess.Popen([sys.executable, "-m", "ivr", "worker"]) if sms_worker else None
+        click.echo(
+            "TWILIO_AUTH_TOKEN is not set: webhooks are validated with the development token in "
+            f"{config.instance_path / DEV_TOKEN_FILE} (`ivr call` signs with it)"
+        )
+    engine_of(app).dispose()
+    worker_process = subprocess.Popen([sys.executable, "-m", "ivr", "worker"]) if sms_worker else None
     click.echo(f"serving on http://{host}:{port} (POST /voice, /voice/status, /voice/fallback; GET /healthz)")
     try:
         run(host=host, port=port, workers=workers, threads=threads)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=15)
-
-
-# ---- directory ----------------------------------------------------------------------------------------
-
-
-@main.group()
-def directory() -> None:
-    """The directory of units and numbers."""
-
-
-@directory.command("load")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def directory_load(file: Path) -> None:
-    """Replace the whole directory with FILE; any bad row rejects the file and keeps the old one."""
-    from directory.loader import DirectoryError, load_directory_file
-    from ivr.db import get_session
-
-    app = make_app()
-    with app.app_context():
-        try:
-            count = load_directory_file(session=get_session(), path=file)
-        except DirectoryError as exc:
-            for problem in exc.problems:
-                click.echo(problem, err=True)
-            raise click.ClickException("directory not loaded; the stored directory is unchanged") from exc
-    click.echo(f"loaded {count} units from {file}")
-
-
-@directory.command("show")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def directory_show(as_json: bool) -> None:
-    """Print every unit: kind, name, code, numbers (E.164), SMS number, hours."""
-    from sqlalchemy import select
-
-    from directory.lookup import unit_as_dict
-    from directory.models import Unit
-    from ivr.db import get_session
-
-    app = make_app()
-    with app.app_context():
-        units = [unit_as_dict(u) for u in get_session().scalars(select(Unit).order_by(Unit.source_line))]
-    if as_json:
-        emit_json(units)
-        return
-    for unit in units:
-        click.echo(
-            f"{unit['code']:>6}  {unit['kind']:<16} {unit['name']:<48} "
-            f"{' '.join(unit['numbers']) or '-':<14} sms {unit['sms'] or '-':<13} {unit['hours']}"
-        )
-
-
-@directory.command("lookup")
-@click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def directory_lookup(query: str, as_json: bool) -> None:
-    """Find a unit by phone number in any common format, or by its code."""
-    from directory.lookup import lookup, unit_as_dict
-    from ivr.db import get_session
-
-    app = make_app()
-    with app.app_context():
-        unit = lookup(session=get_session(), query=query)
-        found = unit_as_dict(unit) if unit is not None else None
-    if found is None:
-        if as_json:
-            emit_json(None)
-        click.echo(f"no unit found for {query!r}", err=True)
-        sys.exit(1)
-    if as_json:
-        emit_json(found)
-    else:
-        click.echo(f"{found['name']} ({found['kind']}, code {found['code']}): {' '.join(found['numbers'])}")
+        if worker_process is not None:
+            worker_process.terminate()
+            worker_process.wait(timeout=15)
 
 
 # ---- test calls ---------------------------------------------------------------------------------------
@@ -204,7 +178,7 @@ def directory_lookup(query: str, as_json: bool) -> None:
 @click.option("--token", default=None, help="Auth token (default: TWILIO_AUTH_TOKEN or the dev token).")
 def call(url: str, from_number: str, to_number: str, keys: str | None, dial_status: str, token: str | None) -> None:
     """Place a call against a running service the way Twilio does, printing what the caller hears."""
-    from ivr.callcli import place_call
+    from ivr.caller.cli import place_call
 
     if token is None:
         token = os.environ.get("TWILIO_AUTH_TOKEN") or _dev_token()
@@ -222,11 +196,5 @@ def _dev_token() -> str:
     return ensure_development_token(instance)
 
 
-def _attach_feature_commands() -> None:
-    from ivr.commands import feature_commands
-
-    for command in feature_commands():
-        main.add_command(command)
-
-
-_attach_feature_commands()
+for _command in (directory, lines, schedule, outage, tickets, reports, audit, worker, sms, liability, worklist):
+    main.add_command(_command)

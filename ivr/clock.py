@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from flask import current_app
-
 
 class Clock(Protocol):
     """Anything that tells the current time as an aware UTC datetime."""
@@ -43,14 +41,3 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("the clock only takes timezone-aware datetimes")
     return moment.astimezone(UTC)
-
-
-def get_clock() -> Clock:
-    """The current app's clock."""
-    clock: Clock = current_app.extensions["ivr.clock"]
-    return clock
-
-
-def utcnow() -> datetime:
-    """Now, from the current app's clock."""
-    return get_clock().now()

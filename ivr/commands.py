@@ -1,16 +1,46 @@
-"""Feature command groups attached to `ivr`: each feature adds its group here."""
+"""What every `ivr` command of a feature gets: a database session and the runtime, without knowing Flask.
+
+The `ivr` entry point (ivr.cli) loads the app once per command through Flask's CLI integration and opens the
+session; feature commands only say `with command_context() as ctx:`.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
 import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from ivr.runtime import Runtime
+
+OPENER = "ivr.open"
+BY_HELP = "Who does this (for the audit log); default: the operating-system user."
 
 
-def feature_commands() -> list[click.Command]:
-    """Every feature's command group."""
-    from call_flows.cli import COMMANDS as VOICE_LINE_COMMANDS
-    from ivr.liability.cli import liability
-    from ivr.outbox.cli import sms, worker
-    from ivr.reports.cli import audit, reports
-    from ivr.worklist.cli import worklist
+@dataclass(frozen=True)
+class CommandContext:
+    """A command's unit of work: the session (the command commits) and the runtime."""
 
-    return [worker, sms, reports, audit, *VOICE_LINE_COMMANDS, liability, worklist]
+    session: Session
+    runtime: Runtime
+    session_factory: sessionmaker[Session]
+
+
+Opener = Callable[[], AbstractContextManager[CommandContext]]
+
+
+@contextmanager
+def command_context() -> Iterator[CommandContext]:
+    """The running command's session and runtime; the session is closed when the block ends."""
+    opener: Opener = click.get_current_context().find_root().meta[OPENER]
+    with opener() as context:
+        yield context
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON the way every `--json` option does: UTF-8, indented."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -13,7 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-BUNDLED_DIRECTORY = Path(__file__).resolve().parent.parent / "directory" / "data" / "directory.csv"
+_HERE = Path(__file__).resolve().parent
+BUNDLED_DIRECTORY = _HERE.parent / "directory" / "data" / "directory.csv"
+BUNDLED_LINES = _HERE / "lines" / "data" / "lines.toml"
+BUNDLED_LIABILITY_RULES = _HERE / "liability" / "data" / "rules.toml"
+BUNDLED_LIABILITY_RATES = _HERE / "liability" / "data" / "rates.toml"
 DEV_TOKEN_FILE = "dev-twilio-auth-token"  # noqa: S105  (a file name, not a secret)
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _MESSAGING_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -42,6 +46,9 @@ class Config:
     public_url: str | None
     directory_path: Path
     timezone: ZoneInfo
+    lines_path: Path = BUNDLED_LINES
+    liability_rules_path: Path = BUNDLED_LIABILITY_RULES
+    liability_rates_path: Path = BUNDLED_LIABILITY_RATES
 
     @property
     def twilio_credentials_present(self) -> bool:
@@ -66,8 +73,11 @@ class Config:
             twilio_messaging_service_sid=_messaging_sid(environ),
             twilio_api_base_url=_http_url(environ, "TWILIO_API_BASE_URL", require_https=False),
             public_url=_http_url(environ, "IVR_PUBLIC_URL", require_https=True),
-            directory_path=_directory(environ),
+            directory_path=_data_file(environ, "IVR_DIRECTORY", BUNDLED_DIRECTORY),
             timezone=_timezone(environ),
+            lines_path=_data_file(environ, "IVR_LINES", BUNDLED_LINES),
+            liability_rules_path=_data_file(environ, "IVR_LIABILITY_RULES", BUNDLED_LIABILITY_RULES),
+            liability_rates_path=_data_file(environ, "IVR_LIABILITY_RATES", BUNDLED_LIABILITY_RATES),
         )
 
 
@@ -136,11 +146,11 @@ def _http_url(environ: Mapping[str, str], name: str, *, require_https: bool) -> 
     return value.rstrip("/")
 
 
-def _directory(environ: Mapping[str, str]) -> Path:
-    value = _get(environ, "IVR_DIRECTORY")
-    path = Path(value) if value else BUNDLED_DIRECTORY
+def _data_file(environ: Mapping[str, str], name: str, bundled: Path) -> Path:
+    value = _get(environ, name)
+    path = Path(value) if value else bundled
     if not path.is_file():
-        raise ConfigError("IVR_DIRECTORY", f"no such file: {path}")
+        raise ConfigError(name, f"no such file: {path}")
     return path
 
 

@@ -1,12 +1,14 @@
 """Imports every model module so that Base.metadata knows every table (for Alembic and tests)."""
 
-from call_flows import models as _voice_line_models  # noqa: F401  (registers tables)
 from directory import models as _directory_models  # noqa: F401  (registers tables)
-from ivr import audit as _audit  # noqa: F401  (registers tables)
-from ivr import models as _call_models  # noqa: F401  (registers tables)
-from ivr.db import Base
+from ivr.audit import models as _audit_models  # noqa: F401  (registers tables)
+from ivr.calls import models as _call_models  # noqa: F401  (registers tables)
+from ivr.faults import models as _fault_models  # noqa: F401  (registers tables)
+from ivr.outages import models as _outage_models  # noqa: F401  (registers tables)
 from ivr.outbox import models as _outbox_models  # noqa: F401  (registers tables)
+from ivr.persistence import Base
 from ivr.reports import models as _report_models  # noqa: F401  (registers tables)
+from ivr.schedule import models as _schedule_models  # noqa: F401  (registers tables)
 from ivr.worklist import models as _worklist_models  # noqa: F401  (registers tables)
 
 metadata = Base.metadata

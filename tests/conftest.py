@@ -21,8 +21,8 @@ from ivr.app import create_app
 from ivr.caller import Call, FlaskTransport
 from ivr.clock import FrozenClock
 from ivr.config import BUNDLED_DIRECTORY, Config
-from ivr.db import make_engine
 from ivr.migrate import upgrade
+from ivr.persistence import make_engine
 from ivr.schema import metadata
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -7,16 +7,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner, Result
+from click.testing import Result
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from directory.lookup import find_unit_by_code
+from directory.snapshot import snapshot
 from ivr.caller.engine import new_sid
-from ivr.calls import record_call_seen
+from ivr.calls.service import record_call_seen
 from ivr.cli import main
 from ivr.reports.models import Report
-from ivr.reports.service import NewReport, register_report, snapshot
+from ivr.reports.service import NewReport, register_report
 from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM
 
 # Test personnummer from /work/shared/testdata (Skatteverket's open test data).
@@ -89,7 +90,7 @@ def rates_file(tmp_path: Path, *entries: tuple[str, str, int]) -> Path:
 
 def run_ivr(app: Flask, *args: str) -> Result:
     """Run an `ivr` command on the test app (its database and frozen clock)."""
-    return CliRunner().invoke(main, list(args), obj=app, catch_exceptions=False)
+    return app.test_cli_runner().invoke(main, list(args), catch_exceptions=False)
 
 
 def ivr_json(app: Flask, *args: str) -> Any:

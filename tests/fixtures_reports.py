@@ -8,13 +8,14 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from directory.lookup import find_unit_by_code
+from directory.snapshot import snapshot
 from ivr.caller import Call
 from ivr.caller.engine import new_sid
-from ivr.calls import record_call_seen
+from ivr.calls.service import record_call_seen
 from ivr.cli import main
 from ivr.config import Config
 from ivr.reports.models import Report
-from ivr.reports.service import NewReport, register_report, snapshot
+from ivr.reports.service import NewReport, register_report
 from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM, WARD_61
 
 # Test numbers from /work/shared/testdata (Skatteverket's open test data and the shared valid cases).

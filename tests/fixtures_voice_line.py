@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from click.testing import CliRunner, Result
+from click.testing import Result
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from call_flows.models import FaultTicket
 from ivr.caller import Call
 from ivr.caller.transport import HttpResult
 from ivr.cli import main
+from ivr.faults.models import FaultTicket
 from tests.conftest import AUTH_TOKEN
 
 HELP_DESK_NORRBOTTEN = "+46980319200"  # Teknikakuten (71010)
@@ -29,7 +29,7 @@ HOME_CARE_RYD = "+46313900603"  # 58101, SMS 070-174 06 91
 
 def run_ivr(app: Flask, *args: str) -> Result:
     """Run an `ivr` command against the test app (its database and frozen clock)."""
-    result = CliRunner().invoke(main, list(args), obj=app, catch_exceptions=False)
+    result = app.test_cli_runner().invoke(main, list(args), catch_exceptions=False)
     return result
 
 

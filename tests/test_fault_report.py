@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from call_flows.models import FaultDialAttempt, FaultTicket
 from call_flows.speech import digits
 from ivr.clock import FrozenClock
+from ivr.faults.models import FaultDialAttempt, FaultTicket
 from ivr.outbox.models import OutboxMessage
 from ivr.outbox.service import messages_for
 from ivr.schema import metadata
@@ -132,7 +132,9 @@ def test_a_name_not_recognised_twice_is_recorded_instead(caller: Caller, db_sess
     assert call.waiting_for == "Record"
     call.record(seconds=3)
     assert "Du ringer från Avdelning 61" in call.heard
+    call.press("1").press("1").press("1")  # unit, system, kind: the ticket is filed
     ticket = ticket_of(db_session, call)
+    assert ticket.reference is not None
     assert ticket.reporter_name is None
     assert ticket.name_recording_url is not None
 
@@ -145,6 +147,7 @@ def test_pressing_2_at_the_read_back_asks_for_the_name_again(caller: Caller, db_
     assert "Säg ditt för- och efternamn" in call.heard
     call.say("Anna Andersson")
     call.press("1")
+    call.press("1").press("1").press("1")  # unit, system, kind: the ticket is filed
     assert ticket_of(db_session, call).reporter_name == "Anna Andersson"
 
 

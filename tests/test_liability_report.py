@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from ivr.audit import list_audit
+from ivr.audit.service import list_audit
 from ivr.reports.service import cancel_report
 from tests.conftest import stockholm
 from tests.fixtures_liability import (

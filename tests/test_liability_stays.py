@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from itertools import count
 from pathlib import Path
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.liability.rates import BUNDLED_RATES, Rate, RatesError, RateTable, load_rates
+from ivr.liability.rules import Counting, LiabilityRule, LiabilityRulesError, load_rules
 from ivr.liability.stays import (
     AdmissionCondition,
     PeriodEnd,
@@ -21,11 +23,14 @@ from ivr.liability.stays import (
     split_stays,
     stay_liability,
 )
-from ivr.reports.liability import Counting, LiabilityRule, LiabilityRulesError, load_rules, rule_for_agreement
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-NATIONAL = LiabilityRule()
-WEEKDAYS = LiabilityRule(counting=Counting.WEEKDAYS)
+NATIONAL = load_rules().default  # the bundled rules file: the national rule
+WEEKDAYS = replace(NATIONAL, counting=Counting.WEEKDAYS)
+DEFAULT_TABLE = (
+    "[default]\nagreement = 'Nationell regel'\ngrace_days = 3\ncutoff = '12:00'\ncounting = 'calendar'\n"
+    "discharge_day_counts = false\n"
+)
 # Test amounts only: the shipped table holds no rate for these years (an operator enters them).
 RATES = RateTable(
     (
@@ -187,7 +192,7 @@ def test_discharge_on_a_day_inside_the_liable_period_ends_liability_that_day() -
     )
 
     without_discharge_day = liability(*events, until=date(2026, 11, 30))
-    with_discharge_day = liability(*events, until=date(2026, 11, 30), rule=LiabilityRule(discharge_day_counts=True))
+    with_discharge_day = liability(*events, until=date(2026, 11, 30), rule=replace(NATIONAL, discharge_day_counts=True))
 
     assert days_of(without_discharge_day) == [date(2026, 11, 26), date(2026, 11, 27)]
     assert without_discharge_day.amount_sek == 20_000
@@ -296,7 +301,7 @@ def test_a_stay_across_new_year_is_charged_at_each_years_rate() -> None:
 def test_weekday_counting_across_new_year_skips_the_weekend_but_not_the_holiday() -> None:
     weekdays = liability(ready(at(2026, 12, 30, 10, 0)), until=date(2027, 1, 10), rule=WEEKDAYS)
     working = liability(
-        ready(at(2026, 12, 30, 10, 0)), until=date(2027, 1, 10), rule=LiabilityRule(counting=Counting.WORKING_DAYS)
+        ready(at(2026, 12, 30, 10, 0)), until=date(2027, 1, 10), rule=replace(NATIONAL, counting=Counting.WORKING_DAYS)
     )
 
     # Wednesday 30 December + 3 weekdays: Thursday 31, Friday 1 January, Monday 4 January.
@@ -420,15 +425,14 @@ def test_a_discharge_ends_a_stay_and_a_later_admission_starts_another() -> None:
 def test_a_region_municipality_agreement_overrides_the_lines_settings(tmp_path: Path) -> None:
     path = tmp_path / "liability.toml"
     path.write_text(
-        "[default]\ngrace_days = 3\n"
-        "[lines.norrbotten]\ncutoff = '13:00'\n"
+        DEFAULT_TABLE + "[lines.norrbotten]\ncutoff = '13:00'\n"
         "[agreements.\"norrbotten/2580\"]\nagreement = 'Luleå'\ncounting = 'weekdays'\ndischarge_day_counts = true\n",
         encoding="utf-8",
     )
     rules = load_rules(path)
 
-    lulea = rule_for_agreement("norrbotten", "2580", rules=rules)
-    pitea = rule_for_agreement("norrbotten", "2581", rules=rules)
+    lulea = rules.for_agreement("norrbotten", "2580")
+    pitea = rules.for_agreement("norrbotten", "2581")
 
     assert (lulea.agreement, lulea.counting, lulea.discharge_day_counts, lulea.cutoff.hour) == (
         "Luleå",
@@ -441,7 +445,7 @@ def test_a_region_municipality_agreement_overrides_the_lines_settings(tmp_path: 
 
 def test_an_agreement_key_must_name_a_line_and_a_municipality_code(tmp_path: Path) -> None:
     path = tmp_path / "liability.toml"
-    path.write_text("[agreements.lulea]\ngrace_days = 2\n", encoding="utf-8")
+    path.write_text(DEFAULT_TABLE + "[agreements.lulea]\ngrace_days = 2\n", encoding="utf-8")
 
     with pytest.raises(LiabilityRulesError, match='"line/municipality code"'):
         load_rules(path)

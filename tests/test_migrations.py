@@ -3,8 +3,8 @@
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from ivr.db import make_engine
 from ivr.migrate import downgrade, upgrade
+from ivr.persistence import make_engine
 from ivr.schema import metadata
 
 

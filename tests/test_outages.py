@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ivr.audit import list_audit
+from ivr.audit.service import list_audit
 from ivr.clock import FrozenClock
 from ivr.schema import metadata
 from tests.conftest import LINKOPING_LINE, SWITCHBOARD, WARD_61, Caller, stockholm

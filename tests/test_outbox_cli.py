@@ -88,7 +88,7 @@ def test_without_twilio_credentials_the_worker_prints_the_receipts(env: dict[str
 
     result = _run(env, "worker", "--once")
 
-    assert "SMS till 070-174 06 06:\n  Kvitto, avbrottslinjen: Utskrivningsklar\n  Till: Luleå kommun" in result.output
+    assert "SMS till 070-174 06 06:\n  Kvitto, reservlinjen: Utskrivningsklar\n  Till: Luleå kommun" in result.output
     assert "outbox: printed 1" in result.output
     assert reload(db_session, message_id).status == "printed"
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.models import Unit
-from ivr.audit import AuditEntry, record_audit
+from ivr.audit.service import AuditEntry, record_audit
 from ivr.clock import FrozenClock
 from ivr.outbox.models import PENDING, SKIPPED, OutboxMessage
 from ivr.outbox.service import INVALID_NUMBER, NO_SMS_NUMBER, enqueue_sms, messages_for, sms_recipient
@@ -64,7 +64,7 @@ def test_a_report_stores_one_receipt_for_the_reporter_and_one_for_the_municipali
         assert "Officiell tid: 2026-11-23 kl. 10.00" in message.body
         assert "Referens: 482913" in message.body
     assert "Till: Luleå kommun" in receipt.body
-    assert notice.body.startswith("Avbrottslinjen: Avdelning 61 medicin, Sunderby sjukhus har rapporterat")
+    assert notice.body.startswith("Reservlinjen: Avdelning 61 medicin, Sunderby sjukhus har rapporterat")
 
 
 def test_a_rolled_back_report_leaves_no_receipt_behind(db_session: Session, clock: FrozenClock) -> None:

@@ -58,7 +58,7 @@ def test_the_worker_delivers_a_receipt_to_twilio_and_stores_its_sid(
     [form] = fake_twilio.received
     assert form["To"] == WARD_61_SMS
     assert form["From"] == "+46846500400"
-    assert form["Body"].startswith("Kvitto, avbrottslinjen: Utskrivningsklar")
+    assert form["Body"].startswith("Kvitto, reservlinjen: Utskrivningsklar")
     assert "StatusCallback" not in form  # no public URL configured
     assert (
         fake_twilio.authorizations[0]
@@ -279,7 +279,7 @@ def test_without_twilio_credentials_the_worker_prints_each_message(
 
     printed = capsys.readouterr().out
     assert "SMS till 070-174 06 06" in printed
-    assert "Kvitto, avbrottslinjen: Utskrivningsklar" in printed
+    assert "Kvitto, reservlinjen: Utskrivningsklar" in printed
     message = reload(db_session, message_id)
     assert message.status == "printed"
     assert message.twilio_sid is None

@@ -10,12 +10,13 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from call_flows.lines import line_by_key
-from call_flows.outages import start_outage
+from ivr.calls.models import CallStateRow
 from ivr.clock import FrozenClock
 from ivr.config import Config
+from ivr.outages.service import start_outage
 from ivr.outbox.models import OutboxMessage
-from ivr.reports.models import Report, ReportDelivery, ReportDraft
+from ivr.reports.models import Report, ReportDelivery
+from ivr.web.context import runtime_of
 from tests.conftest import SWITCHBOARD, TESTDATA, UNKNOWN_CALLER, WARD_61, Caller, stockholm
 from tests.fixtures_reports import (
     HERTSON_PHONE,
@@ -111,10 +112,10 @@ def test_two_patients_in_one_call_share_the_official_time(
 
 def test_a_dropped_call_stores_nothing(caller: Caller, db_session: Session) -> None:
     call = to_summary(caller.dial(WARD_61))
-    assert count(db_session, ReportDraft) == 1
+    assert count(db_session, CallStateRow) == 1
     call.hangup()
     assert count(db_session, Report) == 0
-    assert count(db_session, ReportDraft) == 0
+    assert count(db_session, CallStateRow) == 0
     assert count(db_session, OutboxMessage) == 0
 
 
@@ -418,7 +419,7 @@ def test_the_municipality_hears_a_whisper_and_pressing_1_is_its_acknowledgement(
 
 def run_cli_for(caller: Caller, *args: str) -> tuple[int, str, str]:
     app: Flask = caller.transport.client.application  # type: ignore[assignment]
-    return run_cli(app.extensions["ivr.config"], *args)
+    return run_cli(runtime_of(app).config, *args)
 
 
 def test_a_whisper_not_accepted_leaves_the_report_to_sms_and_unacknowledged(
@@ -456,7 +457,7 @@ def test_a_report_during_a_drill_outage_is_flagged_and_spoken_as_ovning(
     app: Flask, caller: Caller, db_session: Session
 ) -> None:
     with app.app_context():
-        line = line_by_key("norrbotten")
+        line = runtime_of(app).lines.by_key("norrbotten")
         assert line is not None
         start_outage(
             session=db_session,
@@ -534,7 +535,7 @@ def test_every_event_menu_has_unique_keys_each_spoken_and_each_leading_to_an_eve
     from ivr.reports.events import EVENTS, EVENTS_BY_REPORTER
 
     with app.test_request_context():
-        line = app.extensions["ivr.lines"][0]
+        line = runtime_of(app).lines.first
         for kind, events in EVENTS_BY_REPORTER.items():
             spoken = event_question(line, kind).text
             keys = [str(k) for k in range(1, len(events) + 1)]

@@ -8,13 +8,15 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ivr.audit import list_audit
-from ivr.calls import record_call_seen
+from ivr.audit.service import list_audit
+from ivr.calls.models import CallStateRow
+from ivr.calls.service import record_call_seen
+from ivr.calls.state import CallState, discard_state, load_state, purge_stale_states, save_state
 from ivr.config import Config
 from ivr.outbox.models import OutboxMessage
 from ivr.reports.chain import verify_chain
-from ivr.reports.drafts import Draft, discard_draft, load_draft, purge_stale_drafts, save_draft
-from ivr.reports.models import Report, ReportDraft
+from ivr.reports.drafts import Draft, draft_of, put_draft
+from ivr.reports.models import Report
 from ivr.reports.service import (
     ReportError,
     cancel_report,
@@ -217,7 +219,7 @@ def test_postgresql_refuses_to_update_or_delete_a_report(db_session: Session) ->
         with pytest.raises(DBAPIError, match=r"append-only|never"):
             db_session.execute(text(statement), {"i": report.id})
         db_session.rollback()
-    mark_acknowledged(report.deliveries[0], answered_call_sid="CA" + "3" * 32, now=MONDAY_1158)
+    mark_acknowledged(session=db_session, row=report.deliveries[0], answered_call_sid="CA" + "3" * 32, now=MONDAY_1158)
     db_session.commit()  # setting a time once is allowed
     with pytest.raises(DBAPIError, match="set once"):
         db_session.execute(
@@ -233,8 +235,13 @@ def test_a_receiver_is_unacknowledged_until_someone_presses_1(db_session: Sessio
         (report.reference, "2580"),
         (report.reference, "601"),
     ]
-    mark_connected(report.deliveries[0], answered_call_sid="CA" + "4" * 32, now=MONDAY_1158)
-    mark_acknowledged(report.deliveries[0], answered_call_sid="CA" + "4" * 32, now=MONDAY_1158 + timedelta(seconds=20))
+    mark_connected(session=db_session, row=report.deliveries[0], answered_call_sid="CA" + "4" * 32, now=MONDAY_1158)
+    mark_acknowledged(
+        session=db_session,
+        row=report.deliveries[0],
+        answered_call_sid="CA" + "4" * 32,
+        now=MONDAY_1158 + timedelta(seconds=20),
+    )
     db_session.commit()
     code, out, _ = run_cli(config, "reports", "unacknowledged", "--json")
     rows = json.loads(out)
@@ -289,24 +296,27 @@ def test_showing_a_report_reads_its_patient_number_and_is_logged(db_session: Ses
 
 
 def test_an_unfinished_report_is_kept_by_call_and_discarded(db_session: Session) -> None:
-    draft = Draft(call_sid="CA" + "5" * 32, patient_number=PATIENT, event="admission")
-    save_draft(session=db_session, draft=draft, now=MONDAY_1158)
+    state = CallState(call_sid="CA" + "5" * 32)
+    put_draft(state, Draft(patient_number=PATIENT, event="admission"))
+    save_state(session=db_session, state=state, now=MONDAY_1158)
+    draft = draft_of(state)
     draft.event = "discharge"
-    save_draft(session=db_session, draft=draft, now=MONDAY_1158)
+    put_draft(state, draft)
+    save_state(session=db_session, state=state, now=MONDAY_1158)
     db_session.commit()
-    loaded = load_draft(session=db_session, call_sid=draft.call_sid)
+    loaded = draft_of(load_state(session=db_session, call_sid=state.call_sid))
     assert (loaded.patient_number, loaded.event) == (PATIENT, "discharge")
-    assert discard_draft(session=db_session, call_sid=draft.call_sid)
+    assert discard_state(session=db_session, call_sid=state.call_sid)
     db_session.commit()
-    assert db_session.scalars(select(ReportDraft)).all() == []
+    assert db_session.scalars(select(CallStateRow)).all() == []
 
 
-def test_stale_drafts_are_purged(db_session: Session) -> None:
-    save_draft(session=db_session, draft=Draft(call_sid="CA" + "6" * 32), now=MONDAY_1158)
-    save_draft(session=db_session, draft=Draft(call_sid="CA" + "7" * 32), now=MONDAY_1158 + timedelta(hours=3))
-    assert purge_stale_drafts(session=db_session, before=MONDAY_1158 + timedelta(hours=1)) == 1
+def test_stale_call_states_are_purged(db_session: Session) -> None:
+    save_state(session=db_session, state=CallState(call_sid="CA" + "6" * 32), now=MONDAY_1158)
+    save_state(session=db_session, state=CallState(call_sid="CA" + "7" * 32), now=MONDAY_1158 + timedelta(hours=3))
+    assert purge_stale_states(session=db_session, before=MONDAY_1158 + timedelta(hours=1)) == 1
     db_session.commit()
-    assert [d.call_sid for d in db_session.scalars(select(ReportDraft))] == ["CA" + "7" * 32]
+    assert [d.call_sid for d in db_session.scalars(select(CallStateRow))] == ["CA" + "7" * 32]
 
 
 def test_the_official_time_of_a_call_the_service_never_saw_is_refused(db_session: Session) -> None:

@@ -9,10 +9,11 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from call_flows.lines import Line
-from call_flows.schedule import next_scheduled_change, scheduled_target
-from ivr.audit import list_audit
+from ivr.audit.service import list_audit
 from ivr.clock import FrozenClock
+from ivr.lines.models import Line
+from ivr.schedule.service import next_scheduled_change, scheduled_target
+from ivr.web.context import runtime_of
 from tests.conftest import LINKOPING_LINE, STOCKHOLM, WARD_61, Caller, stockholm
 from tests.fixtures_voice_line import (
     HELP_DESK_LINKOPING,
@@ -55,7 +56,7 @@ def test_the_linkoping_line_routes_to_its_own_help_desk_and_lkdata(caller: Calle
 
 
 def test_the_schedule_follows_the_wall_clock_across_daylight_saving_changes(app: Flask) -> None:
-    line: Line = app.extensions["ivr.lines"][0]
+    line: Line = runtime_of(app).lines.first
     # Friday before summer time starts (Sunday 29 March 2026): the next change is Monday 08:00 local.
     friday = stockholm(2026, 3, 27, 17, 0)
     change = next_scheduled_change(line, friday, STOCKHOLM)
@@ -66,7 +67,7 @@ def test_the_schedule_follows_the_wall_clock_across_daylight_saving_changes(app:
 
 
 def test_extra_closed_dates_of_a_line_are_standby_all_day(app: Flask) -> None:
-    line: Line = app.extensions["ivr.lines"][0]
+    line: Line = runtime_of(app).lines.first
     monday = stockholm(2026, 11, 23, 10, 0)
     closed = dataclasses.replace(line, extra_closed_dates=(date(2026, 11, 23),))
     assert scheduled_target(line, monday)[0] == "help_desk"

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.models import Call as CallRecord
+from ivr.calls.models import Call as CallRecord
 from tests.conftest import SWITCHBOARD, WARD_61, Caller
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from ivr.app import create_app
+from ivr.calls.models import Call as CallRecord
 from ivr.clock import FrozenClock
 from ivr.config import Config
-from ivr.models import Call as CallRecord
 from tests.conftest import (
     AUTH_TOKEN,
     BASE_URL,
@@ -128,16 +128,20 @@ def test_a_status_callback_for_an_unknown_call_is_recorded_not_refused(
     assert db_session.scalars(select(CallRecord)).one().status == "completed"
 
 
-def test_a_post_without_a_call_sid_is_a_clear_400(client: FlaskClient) -> None:
+def test_a_signed_post_without_a_usable_call_sid_still_gets_the_spoken_apology(client: FlaskClient) -> None:
     params = call_params()
     del params["CallSid"]
-    assert signed_post(client, "/voice", params).status_code == 400
-    assert signed_post(client, "/voice", call_params(CallSid="../../etc")).status_code == 400
+    for bad in (params, call_params(CallSid="../../etc")):
+        response = signed_post(client, "/voice", bad)
+        assert response.status_code == 200 and response.content_type.startswith("text/xml")
+        assert "Förlåt" in response.get_data(as_text=True)
+        assert SWITCHBOARD in response.get_data(as_text=True)
 
 
-def test_a_huge_body_is_refused_with_413_before_anything_is_stored(client: FlaskClient, db_session: Session) -> None:
+def test_a_huge_body_gets_the_apology_before_anything_is_stored(client: FlaskClient, db_session: Session) -> None:
     response = signed_post(client, "/voice", call_params(SpeechResult="a" * 200_000))
-    assert response.status_code == 413
+    assert response.status_code == 200 and response.content_type.startswith("text/xml")
+    assert "<Dial>" in response.get_data(as_text=True)
     assert db_session.scalars(select(CallRecord)).all() == []
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ivr.audit import list_audit
+from ivr.audit.service import list_audit
 from ivr.clock import FrozenClock
 from ivr.reports.service import cancel_report
 from tests.conftest import LINKOPING_LINE, Caller, stockholm

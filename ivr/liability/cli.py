@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
 import click
-from flask import Flask
 
-from ivr.audit import current_actor
-from ivr.liability.rates import RatesError, RateTable, load_rates, rate_as_dict, rates_path
-
-
-@contextmanager
-def _app() -> Iterator[Flask]:
-    """The app in click's context object (tests pass theirs, with its clock), else the one from the environment."""
-    from ivr.cli import make_app
-
-    obj = click.get_current_context().find_root().obj
-    app: Flask = obj if isinstance(obj, Flask) else make_app()
-    with app.app_context():
-        yield app
+from ivr.audit.service import current_actor
+from ivr.commands import command_context, emit_json
+from ivr.liability.rates import RatesError, RateTable, load_rates, rate_as_dict
 
 
-def _rates(path: Path | None) -> tuple[RateTable, str]:
-    source = path or rates_path(os.environ)
+def _rates(path: Path | None, configured: RateTable) -> RateTable:
+    """The configured table (IVR_LIABILITY_RATES, read at start-up), or another file given with --file/--rates."""
+    if path is None:
+        return configured
     try:
-        return load_rates(source), str(source)
+        return load_rates(path)
     except RatesError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -46,9 +34,9 @@ def liability() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def rates_command(path: Path | None, as_json: bool) -> None:
     """Check and show the daily-rate table (SEK per vårddygn); days outside every period have no rate."""
-    from ivr.cli import emit_json
-
-    table, source = _rates(path)
+    with command_context() as ctx:
+        table = _rates(path, ctx.runtime.rates)
+    source = table.source
     if as_json:
         emit_json({"file": source, "rates": [rate_as_dict(rate) for rate in table.rates]})
         return
@@ -73,14 +61,10 @@ def _gaps(table: RateTable) -> list[tuple[date, date]]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def rules_command(as_json: bool) -> None:
     """Show the agreements: per line and per region-municipality pair."""
-    from ivr.cli import emit_json
     from ivr.liability.report import rule_as_dict
-    from ivr.reports.liability import LiabilityRulesError, load_rules
 
-    try:
-        table = load_rules()
-    except LiabilityRulesError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with command_context() as ctx:
+        table = ctx.runtime.liability_rules
     data = {key or "default": rule_as_dict(rule) for key, rule in table.items()}
     if as_json:
         emit_json(data)
@@ -119,29 +103,23 @@ def report_command(
     actor: str | None,
 ) -> None:
     """Liability per stay (with patient numbers) and totals per municipality; the read is access-logged."""
-    from ivr.clock import utcnow
-    from ivr.db import get_session
     from ivr.liability.report import build_liability_report, record_liability_read, report_as_dict, report_to_csv
-    from ivr.reports.liability import LiabilityRulesError
 
     since, until = _day(start, "--from"), _day(end, "--to")
     if until < since:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    table, source = _rates(rates_file)
-    with _app() as app:
-        session = get_session()
-        timezone = app.extensions["ivr.config"].timezone
-        try:
-            built = build_liability_report(
-                session=session,
-                municipality_codes=codes or None,
-                since=since,
-                until=until,
-                timezone=timezone,
-                rates=table,
-            )
-        except LiabilityRulesError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with command_context() as ctx:
+        session, timezone = ctx.session, ctx.runtime.timezone
+        table = _rates(rates_file, ctx.runtime.rates)
+        built = build_liability_report(
+            session=session,
+            municipality_codes=codes or None,
+            since=since,
+            until=until,
+            timezone=timezone,
+            rates=table,
+            rules=ctx.runtime.liability_rules,
+        )
         filters = {
             "municipalities": list(codes) or "all",
             "from": start,
@@ -150,10 +128,10 @@ def report_command(
             "output": str(output or "stdout"),
         }
         record_liability_read(
-            session=session, actor=actor or current_actor(), report=built, filters=filters, now=utcnow()
+            session=session, actor=actor or current_actor(), report=built, filters=filters, now=ctx.runtime.now()
         )
         session.commit()
-    data = report_as_dict(built, rates_source=source)
+    data = report_as_dict(built, rates_source=table.source)
     text = json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else report_to_csv(data)
     if output is None:
         click.echo(text, nl=fmt == "json")

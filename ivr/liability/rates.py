@@ -1,15 +1,14 @@
 """The dated daily-rate table (SEK per vårddygn) that an operator fills in; a day without a rate stays without one.
 
-Socialstyrelsen sets the amount yearly (förordning 2017:617). The table is a TOML file of periods, checked
-when it is read; it is read by the commands that need it, never at web start-up, so a mistake in it can
-never take the phone line down.
+Socialstyrelsen sets the amount yearly (förordning 2017:617). The table is a TOML file of periods
+(data/rates.toml, or IVR_LIABILITY_RATES), read and checked once at start-up, so a mistake in it is found
+when the service starts, not when finance opens a report.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby, pairwise
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 BUNDLED_RATES = Path(__file__).resolve().parent / "data" / "rates.toml"
-RATES_VARIABLE = "IVR_LIABILITY_RATES"
 _SETTINGS = frozenset({"from", "to", "sek", "source"})
 
 
@@ -59,6 +57,7 @@ class RateTable:
     """Every entered period, in date order."""
 
     rates: tuple[Rate, ...]
+    source: str = ""
 
     def rate_on(self, day: date) -> Rate | None:
         """The rate of a day, or None when no period covers it."""
@@ -79,15 +78,8 @@ class RateTable:
         return runs
 
 
-def rates_path(environ: Mapping[str, str]) -> Path:
-    """The rates file: IVR_LIABILITY_RATES if set, else the bundled table."""
-    value = (environ.get(RATES_VARIABLE) or "").strip()
-    return Path(value) if value else BUNDLED_RATES
-
-
-def load_rates(path: Path | None = None) -> RateTable:
+def load_rates(path: Path = BUNDLED_RATES) -> RateTable:
     """Read and check a rates file; RatesError names the first problem."""
-    path = rates_path(os.environ) if path is None else path
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -99,7 +91,7 @@ def load_rates(path: Path | None = None) -> RateTable:
     if not isinstance(raw, list):
         raise RatesError(f"{path}: rate must be a list of [[rate]] tables")
     rates = [_rate(entry, f"{path}: rate {position}") for position, entry in enumerate(raw, start=1)]
-    return RateTable(_without_overlaps(rates, path))
+    return RateTable(_without_overlaps(rates, path), source=str(path))
 
 
 def _rate(entry: Any, where: str) -> Rate:

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.lookup import find_unit_by_code
-from ivr.audit import record_audit
+from ivr.audit.service import record_audit
 from ivr.liability.rates import RateSpan, RateTable
+from ivr.liability.rules import LiabilityRule, LiabilityRules
 from ivr.liability.stays import (
     LiablePeriod,
     StayEvent,
@@ -33,7 +34,6 @@ from ivr.liability.stays import (
     stay_liability,
 )
 from ivr.reports.events import Assessment, Event
-from ivr.reports.liability import LiabilityRule, rule_for_agreement
 from ivr.reports.models import Report, ReportKind
 
 MUNICIPALITY = "municipality"
@@ -95,7 +95,7 @@ def build_liability_report(
     until: date,
     timezone: ZoneInfo,
     rates: RateTable,
-    rules: Mapping[str, LiabilityRule] | None = None,
+    rules: LiabilityRules,
 ) -> LiabilityReport:
     """Group the stored reports into stays and compute each stay's liability; None means every municipality."""
     wanted = None if municipality_codes is None else set(municipality_codes)
@@ -122,7 +122,7 @@ def build_liability_report(
     per_municipality: dict[str, list[StayLiability]] = defaultdict(list)
     for (code, patient), stay_reports in sorted(grouped.items()):
         line_key = stay_reports[0].line_key
-        rule = rule_for_agreement(line_key, code, rules=rules)
+        rule = rules.for_agreement(line_key, code)
         events = [_stay_event(r, cancelled) for r in stay_reports]
         for stay in split_stays(patient, code, events):
             result = stay_liability(stay, rule=rule, rates=rates, timezone=timezone, until=until, since=since)

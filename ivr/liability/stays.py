@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from ivr.liability.rates import RateSpan, RateTable
-from ivr.reports.liability import LiabilityRule, liability_start
+from ivr.liability.rules import LiabilityRule, liability_start
 
 
 class StayEventKind(StrEnum):

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from ivr.commands import command_context, emit_json
+
 
 @click.command()
 @click.option("--once", is_flag=True, help="Send everything due now, then exit.")
@@ -20,23 +22,19 @@ def worker(once: bool, interval: float, timeout: float, lease: int) -> None:
     """Send the SMS outbox (printed on the console when no Twilio credentials are set)."""
     from datetime import timedelta
 
-    from ivr.cli import make_app
-    from ivr.clock import get_clock
     from ivr.outbox.sender import ConsoleSender, sender_from_config
     from ivr.outbox.worker import Worker
 
-    app = make_app()
     # twilio logs every request at INFO; the worker logs each message's outcome itself.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-    with app.app_context():
-        config = app.extensions["ivr.config"]
-        sender = sender_from_config(config, timeout=timeout)
+    with command_context() as ctx:
+        sender = sender_from_config(ctx.runtime.config, timeout=timeout)
         if isinstance(sender, ConsoleSender):
             click.echo("no Twilio credentials: SMS are printed here instead of sent", err=True)
         runner = Worker(
-            session_factory=app.extensions["ivr.sessionmaker"],
+            session_factory=ctx.session_factory,
             sender=sender,
-            clock=get_clock(),
+            clock=ctx.runtime.clock,
             lease=timedelta(seconds=lease),
         )
         if once:
@@ -65,14 +63,10 @@ def sms() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sms_list(failed: bool, as_json: bool) -> None:
     """Every message: recipient, template, status, attempts, last error, Twilio SID, subject, skip reason."""
-    from ivr.cli import emit_json, make_app
-    from ivr.db import get_session
     from ivr.outbox.service import list_messages, message_as_dict
 
-    app = make_app()
-    with app.app_context():
-        timezone = app.extensions["ivr.config"].timezone
-        session = get_session()
+    with command_context() as ctx:
+        timezone, session = ctx.runtime.timezone, ctx.session
         rows = [message_as_dict(m, timezone=timezone) for m in list_messages(session=session, failed_only=failed)]
     if as_json:
         emit_json(rows)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ivr.db import Base, UTCDateTime
+from ivr.persistence import Base, UTCDateTime
 
 # Outbox states before Twilio has the message; after that, `status` is Twilio's own message status.
 PENDING = "pending"  # waiting for the worker (first try or a retry at next_attempt_at)

@@ -15,11 +15,32 @@ ALLOWED_PLACEHOLDERS = frozenset(
     {"event", "time", "reference", "unit", "unit_phone", "receiver", "system", "fault_kind"}
 )
 DRILL_PREFIX = "ÖVNING: "
+UNKNOWN_PHONE = "okänt"
+
+# The names placeholders are filled with: the SMS medium's own words for events and fault kinds.
+EVENT_NAMES = {
+    "admission": "Inskrivning",
+    "estimated_discharge": "Nytt beräknat utskrivningsdatum",
+    "discharge_ready": "Utskrivningsklar",
+    "discharge": "Utskrivning",
+    "changed_assessment": "Ändrad bedömning",
+    "care_contact": "Fast vårdkontakt utsedd",
+    "sip_meeting": "SIP-möte",
+    "ready_for_home": "Redo för hemtagning",
+}
+FAULT_KIND_NAMES = {
+    "login": "kan inte logga in",
+    "unreachable": "går inte att nå",
+    "slow": "långsamt",
+    "other": "annat fel",
+}
+OTHER_SYSTEM = "annat system"
+UNKNOWN_UNIT = "okänd enhet"
 
 TEMPLATES: dict[str, str] = {
     # To the reporting unit: proof that the report was made, and when.
     "report_receipt": (
-        "Kvitto, avbrottslinjen: {event}\n"
+        "Kvitto, reservlinjen: {event}\n"
         "Till: {receiver}\n"
         "Officiell tid: {time}\n"
         "Referens: {reference}\n"
@@ -27,7 +48,7 @@ TEMPLATES: dict[str, str] = {
     ),
     # To each receiver (municipality, outpatient care): what was reported, by whom, and how to call back.
     "report_notice": (
-        "Avbrottslinjen: {unit} har rapporterat till er.\n"
+        "Reservlinjen: {unit} har rapporterat till er.\n"
         "Händelse: {event}\n"
         "Till: {receiver}\n"
         "Officiell tid: {time}\n"
@@ -36,7 +57,7 @@ TEMPLATES: dict[str, str] = {
     ),
     # To a fault reporter who called from a mobile.
     "fault_receipt": (
-        "Kvitto, avbrottslinjen: felanmälan mottagen.\n"
+        "Kvitto, reservlinjen: felanmälan mottagen.\n"
         "System: {system}\n"
         "Fel: {fault_kind}\n"
         "Tid: {time}\n"
@@ -45,7 +66,7 @@ TEMPLATES: dict[str, str] = {
     ),
     # To the standby line when a fault report went to voicemail.
     "fault_voicemail_notice": (
-        "Avbrottslinjen: ny felanmälan i röstbrevlådan.\n"
+        "Reservlinjen: ny felanmälan i röstbrevlådan.\n"
         "System: {system}\n"
         "Fel: {fault_kind}\n"
         "Tid: {time}\n"
@@ -78,6 +99,16 @@ def render(template: str, values: dict[str, str], *, drill: bool = False) -> str
         )
     body = text.format_map(values)
     return DRILL_PREFIX + body if drill else body
+
+
+def event_name(event: str) -> str:
+    """An event code as an SMS names it ("Utskrivningsklar")."""
+    return EVENT_NAMES[event]
+
+
+def fault_kind_name(kind: str | None) -> str:
+    """A fault kind as an SMS names it ("kan inte logga in")."""
+    return FAULT_KIND_NAMES.get(kind or "other", FAULT_KIND_NAMES["other"])
 
 
 def official_time(moment: datetime, timezone: ZoneInfo) -> str:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ivr.audit import current_actor
+from ivr.audit.service import current_actor
+from ivr.commands import command_context, emit_json
 
 
 @click.group()
@@ -24,17 +25,13 @@ def reports() -> None:
 @click.option("--by", "by", default=None, help="Who cancels it (default: the logged-in user).")
 def cancel(reference: str, reason: str, by: str | None) -> None:
     """Cancel report REFERENCE with a new entry that references it; the original stays intact."""
-    from ivr.cli import make_app
-    from ivr.clock import utcnow
-    from ivr.db import get_session
     from ivr.reports.service import ReportError, cancel_report
 
-    app = make_app()
-    with app.app_context():
-        session = get_session()
+    with command_context() as ctx:
+        session = ctx.session
         try:
             entry = cancel_report(
-                session=session, reference=reference, reason=reason, by=by or current_actor(), now=utcnow()
+                session=session, reference=reference, reason=reason, by=by or current_actor(), now=ctx.runtime.now()
             )
         except ReportError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -47,14 +44,11 @@ def cancel(reference: str, reason: str, by: str | None) -> None:
 @click.option("--no-drill", is_flag=True, help="Leave out drill reports.")
 def unacknowledged(as_json: bool, no_drill: bool) -> None:
     """Receivers that have not acknowledged a report that still stands (no patient numbers shown)."""
-    from ivr.cli import emit_json, make_app
-    from ivr.db import get_session
     from ivr.reports.service import list_unacknowledged
 
-    app = make_app()
-    with app.app_context():
-        timezone = app.extensions["ivr.config"].timezone
-        pairs = list_unacknowledged(session=get_session(), include_drill=not no_drill)
+    with command_context() as ctx:
+        timezone = ctx.runtime.timezone
+        pairs = list_unacknowledged(session=ctx.session, include_drill=not no_drill)
         rows = [
             {
                 "reference": report.reference,
@@ -94,20 +88,16 @@ def export(
     fmt: str, start: str | None, end: str | None, receiver: str | None, by: str | None, output: Path | None
 ) -> None:
     """The authorised export with full patient numbers; every export is written to the access log."""
-    from ivr.cli import make_app
-    from ivr.clock import utcnow
-    from ivr.db import get_session
     from ivr.reports.export import export_rows, record_export, to_csv, to_json
 
-    app = make_app()
-    with app.app_context():
-        timezone = app.extensions["ivr.config"].timezone
+    with command_context() as ctx:
+        timezone = ctx.runtime.timezone
         since = _moment(start, timezone, end_of_day=False, option="--from")
         until = _moment(end, timezone, end_of_day=True, option="--to")
-        session = get_session()
+        session = ctx.session
         rows = export_rows(session=session, timezone=timezone, start=since, end=until, receiver=receiver)
         filters = {"format": fmt, "from": start, "to": end, "receiver": receiver, "output": str(output or "stdout")}
-        record_export(session=session, actor=by or current_actor(), rows=rows, filters=filters, now=utcnow())
+        record_export(session=session, actor=by or current_actor(), rows=rows, filters=filters, now=ctx.runtime.now())
         session.commit()
     text = to_json(rows) if fmt == "json" else to_csv(rows)
     if output is None:
@@ -123,16 +113,13 @@ def export(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_reports(start: str | None, end: str | None, as_json: bool) -> None:
     """Every entry (reports and cancellations) without patient numbers: reference, time, event, units, status."""
-    from ivr.cli import emit_json, make_app
-    from ivr.db import get_session
     from ivr.reports.service import list_entries
 
-    app = make_app()
-    with app.app_context():
-        timezone = app.extensions["ivr.config"].timezone
+    with command_context() as ctx:
+        timezone = ctx.runtime.timezone
         since = _moment(start, timezone, end_of_day=False, option="--from")
         until = _moment(end, timezone, end_of_day=True, option="--to")
-        rows = list_entries(session=get_session(), timezone=timezone, start=since, end=until)
+        rows = list_entries(session=ctx.session, timezone=timezone, start=since, end=until)
     if as_json:
         emit_json(rows)
         return
@@ -155,22 +142,20 @@ def list_reports(start: str | None, end: str | None, as_json: bool) -> None:
 @click.option("--by", "by", default=None, help="Who reads it (default: the logged-in user); logged.")
 def show(reference: str, as_json: bool, by: str | None) -> None:
     """One report with its patient number and deliveries; the read is written to the access log."""
-    from ivr.cli import emit_json, make_app
-    from ivr.clock import utcnow
-    from ivr.db import get_session
     from ivr.reports.export import export_rows
     from ivr.reports.service import find_report, record_patient_number_read
 
-    app = make_app()
-    with app.app_context():
-        session = get_session()
+    with command_context() as ctx:
+        session = ctx.session
         report = find_report(session=session, reference=reference)
         if report is None:
             raise click.ClickException(f"no report with reference {reference}")
-        timezone = app.extensions["ivr.config"].timezone
+        timezone = ctx.runtime.timezone
         rows = export_rows(session=session, timezone=timezone, reference=report.reference)
         if report.patient_number is not None:
-            record_patient_number_read(session=session, report=report, actor=by or current_actor(), now=utcnow())
+            record_patient_number_read(
+                session=session, report=report, actor=by or current_actor(), now=ctx.runtime.now()
+            )
         session.commit()
         data: dict[str, Any] = {
             "reference": report.reference,
@@ -222,13 +207,10 @@ def audit() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def verify(as_json: bool) -> None:
     """Walk the report chain; exit 1 naming the first entry that was altered, removed or inserted."""
-    from ivr.cli import emit_json, make_app
-    from ivr.db import get_session
     from ivr.reports.chain import verify_chain
 
-    app = make_app()
-    with app.app_context():
-        check = verify_chain(get_session())
+    with command_context() as ctx:
+        check = verify_chain(ctx.session)
     if as_json:
         emit_json(
             {

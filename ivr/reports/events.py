@@ -28,25 +28,22 @@ class Assessment(StrEnum):
 
 @dataclass(frozen=True)
 class EventSpec:
-    """An event's Swedish name (for receipts, exports and read-backs) and the data it asks for."""
+    """The data an event asks for (its names are in each medium's catalogue)."""
 
-    name: str
     date_field: str | None = None  # the event-data key of the date it asks for, if any
     date_required: bool = False
     asks_doctor: bool = False
 
 
 EVENTS: dict[Event, EventSpec] = {
-    Event.ADMISSION: EventSpec("Inskrivning", date_field="estimated_discharge_date"),
-    Event.ESTIMATED_DISCHARGE: EventSpec(
-        "Nytt beräknat utskrivningsdatum", date_field="estimated_discharge_date", date_required=True
-    ),
-    Event.DISCHARGE_READY: EventSpec("Utskrivningsklar"),
-    Event.DISCHARGE: EventSpec("Utskrivning"),
-    Event.CHANGED_ASSESSMENT: EventSpec("Ändrad bedömning", date_field="new_date", asks_doctor=True),
-    Event.CARE_CONTACT: EventSpec("Fast vårdkontakt utsedd"),
-    Event.SIP_MEETING: EventSpec("SIP-möte", date_field="sip_date", date_required=True),
-    Event.READY_FOR_HOME: EventSpec("Redo för hemtagning"),
+    Event.ADMISSION: EventSpec(date_field="estimated_discharge_date"),
+    Event.ESTIMATED_DISCHARGE: EventSpec(date_field="estimated_discharge_date", date_required=True),
+    Event.DISCHARGE_READY: EventSpec(),
+    Event.DISCHARGE: EventSpec(),
+    Event.CHANGED_ASSESSMENT: EventSpec(date_field="new_date", asks_doctor=True),
+    Event.CARE_CONTACT: EventSpec(),
+    Event.SIP_MEETING: EventSpec(date_field="sip_date", date_required=True),
+    Event.READY_FOR_HOME: EventSpec(),
 }
 
 # What each kind of reporting unit can report, in the order of its menu keys (1, 2, …).
@@ -77,8 +74,3 @@ RECEIVERS_BY_REPORTER: dict[str, ReceiverPlan] = {
     "outpatient_unit": ReceiverPlan(primary="municipality", extra="ward"),
     "municipality": ReceiverPlan(primary="ward", extra="outpatient_unit"),
 }
-
-
-def event_name(event: str) -> str:
-    """The Swedish name of an event code ("Utskrivningsklar")."""
-    return EVENTS[Event(event)].name

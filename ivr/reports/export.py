@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.audit import record_audit
-from ivr.reports.events import event_name
+from ivr.audit.service import record_audit
+from ivr.notes import event_name
 from ivr.reports.models import Report, ReportDelivery, ReportKind
 
 COLUMNS = (

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ivr.db import Base, UTCDateTime
+from ivr.persistence import Base, UTCDateTime
 
 GENESIS_HASH = "0" * 64
 
@@ -91,14 +91,3 @@ class ReportDelivery(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), default=None)
 
     report: Mapped[Report] = relationship(back_populates="deliveries")
-
-
-class ReportDraft(Base):
-    """The unfinished report of a call, kept server-side by CallSid and removed when the call ends."""
-
-    __tablename__ = "report_drafts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    data: Mapped[str] = mapped_column(Text, default="{}")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

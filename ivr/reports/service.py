@@ -13,19 +13,18 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from directory.models import Unit
 from directory.numbers import national
-from ivr.audit import record_audit
-from ivr.models import Call
+from ivr.audit.service import record_audit
+from ivr.calls.models import Call
+from ivr.liability.rules import LiabilityRules, LiabilityStart, liability_start
 from ivr.outbox.service import enqueue_sms, sms_recipient
-from ivr.outbox.templates import official_time
+from ivr.outbox.templates import UNKNOWN_PHONE, event_name, official_time
 from ivr.reports.chain import RECEIVER_FIELDS, chain_tail, lock_chain, seal
 from ivr.reports.drafts import Receiver
-from ivr.reports.events import Event, event_name
-from ivr.reports.liability import LiabilityStart, liability_start, rule_for_agreement
+from ivr.reports.events import Event
 from ivr.reports.models import Report, ReportDelivery, ReportKind
 
 log = logging.getLogger("ivr.reports")
@@ -54,14 +53,6 @@ class NewReport:
     caller_name: str | None = None
     caller_name_recording: str | None = None
     duplicate_of: str | None = None
-
-
-def snapshot(unit: Unit) -> Receiver:
-    """A unit as a report keeps it: code, name, kind and today's numbers (the directory may change later)."""
-    numbers = unit.voice_numbers
-    return Receiver(
-        code=unit.code, name=unit.name, kind=unit.kind, phone=numbers[0] if numbers else None, sms=unit.sms_number
-    )
 
 
 def official_time_of_call(*, session: Session, call_sid: str) -> datetime:
@@ -148,7 +139,7 @@ def _queue_receipts(
         "time": official_time(report.official_at, timezone),
         "reference": report.reference,
         "unit": new.reporter.name,
-        "unit_phone": national(new.reporter.phone) if new.reporter.phone else "okänt",
+        "unit_phone": national(new.reporter.phone) if new.reporter.phone else UNKNOWN_PHONE,
     }
     subject = f"report:{report.reference}"
     enqueue_sms(
@@ -300,17 +291,17 @@ def record_patient_number_read(*, session: Session, report: Report, actor: str, 
     )
 
 
-def liability_for(report: Report, *, timezone: tzinfo) -> LiabilityStart | None:
+def liability_for(report: Report, *, rules: LiabilityRules, timezone: tzinfo) -> LiabilityStart | None:
     """For a discharge-ready report: whether it came after the cut-off and the first liable day, under the
     agreement between the line's region and the receiving municipality (else the line's, else the national rule)."""
     if report.event != Event.DISCHARGE_READY:
         return None
     municipality = next((d.receiver_code for d in report.deliveries if d.receiver_kind == "municipality"), None)
-    rule = rule_for_agreement(report.line_key, municipality)
+    rule = rules.for_agreement(report.line_key, municipality)
     return liability_start(report.official_at, rule=rule, timezone=timezone)
 
 
-# ---- deliveries: each time is set once --------------------------------------------------------------------
+# ---- deliveries: each time is set once, by a conditional UPDATE (safe when Twilio retries at the same moment) ---
 
 
 def delivery(*, session: Session, reference: str, position: int) -> ReportDelivery | None:
@@ -323,32 +314,44 @@ def delivery(*, session: Session, reference: str, position: int) -> ReportDelive
     return session.scalar(query)
 
 
-def mark_dialled(row: ReportDelivery, *, now: datetime) -> None:
+def _set_once(session: Session, row: ReportDelivery, unset: str, values: dict[str, Any]) -> bool:
+    """Set `values` on the row if its `unset` column is still empty; True if this call set them."""
+    column = getattr(ReportDelivery, unset)
+    result = session.execute(
+        update(ReportDelivery)
+        .where(ReportDelivery.id == row.id, column.is_(None))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = bool(getattr(result, "rowcount", 0))
+    session.refresh(row)  # what the database now holds, whoever set it
+    return changed
+
+
+def mark_dialled(*, session: Session, row: ReportDelivery, now: datetime) -> None:
     """The caller is being put through to this receiver."""
-    if row.dialled_at is None:
-        row.dialled_at = now
+    _set_once(session, row, "dialled_at", {"dialled_at": now})
 
 
-def mark_connected(row: ReportDelivery, *, answered_call_sid: str, now: datetime) -> None:
+def mark_connected(*, session: Session, row: ReportDelivery, answered_call_sid: str, now: datetime) -> None:
     """The receiver answered (the whisper started)."""
-    if row.connected_at is None:
-        row.connected_at = now
-        row.answered_call_sid = answered_call_sid
+    _set_once(session, row, "connected_at", {"connected_at": now, "answered_call_sid": answered_call_sid})
 
 
-def mark_acknowledged(row: ReportDelivery, *, answered_call_sid: str, now: datetime) -> None:
-    """The answering person pressed 1: the receiver's acknowledgement."""
-    if row.connected_at is None:
-        mark_connected(row, answered_call_sid=answered_call_sid, now=now)
-    if row.acknowledged_at is None:
-        row.acknowledged_at = now
-        row.outcome = "acknowledged"
+def mark_acknowledged(*, session: Session, row: ReportDelivery, answered_call_sid: str, now: datetime) -> bool:
+    """The answering person pressed 1: the receiver's acknowledgement; True if this press was the first."""
+    mark_connected(session=session, row=row, answered_call_sid=answered_call_sid, now=now)
+    return _set_once(
+        session,
+        row,
+        "acknowledged_at",
+        {"acknowledged_at": now, "outcome": func.coalesce(ReportDelivery.outcome, "acknowledged")},
+    )
 
 
-def mark_outcome(row: ReportDelivery, *, outcome: str) -> None:
+def mark_outcome(*, session: Session, row: ReportDelivery, outcome: str) -> None:
     """How the attempt to reach the receiver ended, if not acknowledged (closed, no_answer, not_accepted)."""
-    if row.outcome is None:
-        row.outcome = outcome
+    _set_once(session, row, "outcome", {"outcome": outcome})
 
 
 def list_unacknowledged(*, session: Session, include_drill: bool = True) -> list[tuple[Report, ReportDelivery]]:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import click
-from flask import Flask
-from sqlalchemy.orm import Session
 
-from ivr.audit import current_actor
+from ivr.audit.service import current_actor
+from ivr.commands import CommandContext, command_context, emit_json
 
 if TYPE_CHECKING:
     from ivr.worklist.service import OutageWorklist
@@ -20,30 +16,16 @@ if TYPE_CHECKING:
 SOURCE_CHOICE = click.Choice(["report", "fault_ticket"])
 
 
-@contextmanager
-def _context() -> Iterator[tuple[Session, ZoneInfo]]:
-    """The app in click's context object (tests pass theirs, with its clock), else the one from the environment."""
-    from ivr.cli import make_app
-    from ivr.db import get_session
-
-    obj = click.get_current_context().find_root().obj
-    app: Flask = obj if isinstance(obj, Flask) else make_app()
-    with app.app_context():
-        yield get_session(), app.extensions["ivr.config"].timezone
-
-
 def _worklists(
-    session: Session, timezone: ZoneInfo, *, line_key: str | None = None, outage_id: int | None = None
+    ctx: CommandContext, *, line_key: str | None = None, outage_id: int | None = None
 ) -> list[OutageWorklist]:
-    from call_flows.lines import all_lines
-    from ivr.clock import utcnow
     from ivr.worklist.service import build_worklists
 
     return build_worklists(
-        session=session,
-        now=utcnow(),
-        timezone=timezone,
-        line_systems={line.key: line.systems for line in all_lines()},
+        session=ctx.session,
+        now=ctx.runtime.now(),
+        timezone=ctx.runtime.timezone,
+        line_systems={line.key: line.systems for line in ctx.runtime.lines},
         line_key=line_key,
         outage_id=outage_id,
     )
@@ -61,12 +43,11 @@ def worklist() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_command(only_open: bool, line_key: str | None, outage_id: int | None, as_json: bool) -> None:
     """The worklist per ended outage; look a patient up with `ivr reports show REF` (the read is logged)."""
-    from ivr.cli import emit_json
     from ivr.worklist.export import worklist_as_dict
 
-    with _context() as (session, timezone):
-        lists = _worklists(session, timezone, line_key=line_key, outage_id=outage_id)
-        data = [worklist_as_dict(w, timezone, only_open=only_open) for w in lists]
+    with command_context() as ctx:
+        lists = _worklists(ctx, line_key=line_key, outage_id=outage_id)
+        data = [worklist_as_dict(w, ctx.runtime.timezone, only_open=only_open) for w in lists]
     if only_open:
         data = [d for d in data if d["items"]]
     if as_json:
@@ -104,18 +85,18 @@ def _echo_group(group: dict[str, Any]) -> None:
 @click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
 def done_command(reference: str, actor: str | None, source: str | None) -> None:
     """Mark item REFERENCE as entered; only a new, audited `reopen` can undo it."""
-    from ivr.clock import utcnow
     from ivr.worklist.service import WorklistError, mark_done
 
-    with _context() as (session, timezone):
-        lists = _worklists(session, timezone)
+    with command_context() as ctx:
+        session = ctx.session
+        lists = _worklists(ctx)
         try:
             item = mark_done(
                 session=session,
                 lists=lists,
                 reference=reference,
                 by=actor or current_actor(),
-                now=utcnow(),
+                now=ctx.runtime.now(),
                 source=source,
             )
         except WorklistError as exc:
@@ -131,11 +112,11 @@ def done_command(reference: str, actor: str | None, source: str | None) -> None:
 @click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
 def reopen_command(reference: str, reason: str, actor: str | None, source: str | None) -> None:
     """Open a done item again with a new marking; the earlier marking stays."""
-    from ivr.clock import utcnow
     from ivr.worklist.service import WorklistError, reopen
 
-    with _context() as (session, timezone):
-        lists = _worklists(session, timezone)
+    with command_context() as ctx:
+        session = ctx.session
+        lists = _worklists(ctx)
         try:
             item = reopen(
                 session=session,
@@ -143,7 +124,7 @@ def reopen_command(reference: str, reason: str, actor: str | None, source: str |
                 reference=reference,
                 by=actor or current_actor(),
                 reason=reason,
-                now=utcnow(),
+                now=ctx.runtime.now(),
                 source=source,
             )
         except WorklistError as exc:
@@ -162,8 +143,8 @@ def export_command(fmt: str, only_open: bool, line_key: str | None, outage_id: i
     """Every item, one row each, with its note and who marked it done (no patient data)."""
     from ivr.worklist.export import export_rows, rows_as_csv, rows_as_json
 
-    with _context() as (session, timezone):
-        rows = export_rows(_worklists(session, timezone, line_key=line_key, outage_id=outage_id), timezone)
+    with command_context() as ctx:
+        rows = export_rows(_worklists(ctx, line_key=line_key, outage_id=outage_id), ctx.runtime.timezone)
     if only_open:
         rows = [row for row in rows if row["state"] == "open"]
     text = rows_as_json(rows) if fmt == "json" else rows_as_csv(rows)

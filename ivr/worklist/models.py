@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ivr.db import Base, UTCDateTime
+from ivr.persistence import Base, UTCDateTime
 
 DONE = "done"
 REOPENED = "reopened"

@@ -16,13 +16,25 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from call_flows.models import FaultTicket, Outage
-from call_flows.tickets import kind_name
-from ivr.audit import record_audit
-from ivr.reports.events import event_name
+from ivr.audit.service import record_audit
+from ivr.faults.models import FaultTicket
+from ivr.notes import (
+    OTHER_SYSTEM,
+    REPEAT_SUFFIX,
+    REPORT_NOTE,
+    REPORT_TITLE,
+    TICKET_NOTE,
+    TICKET_TITLE,
+    UNKNOWN_UNIT,
+    PostRegistrationRoutine,
+    event_name,
+    fault_kind_name,
+    note_text,
+    post_registration_routine,
+)
+from ivr.outages.models import Outage
 from ivr.reports.models import Report, ReportKind
 from ivr.worklist.models import DONE, REOPENED, WorklistMark
-from ivr.worklist.notes import REPORT_NOTE, TICKET_NOTE, PostRegistrationRoutine, note_text, post_registration_routine
 
 REPORT = "report"
 TICKET = "fault_ticket"
@@ -249,12 +261,13 @@ def _report_item(
     if cancelled_by is not None and not marks:
         return None  # cancelled before anyone entered it: nothing to enter
     receivers = ", ".join(d.receiver_name for d in report.deliveries)
-    repeat = f" (upprepning av ref {report.duplicate_of})" if report.duplicate_of else ""
+    repeat = REPEAT_SUFFIX.format(reference=report.duplicate_of) if report.duplicate_of else ""
     return WorkItem(
         source=REPORT,
         reference=report.reference,
         made_at=report.official_at,
-        title=f"{event_name(report.event or '')}: {report.reporter_name} till {receivers}{repeat}",
+        title=REPORT_TITLE.format(event=event_name(report.event), unit=report.reporter_name, receivers=receivers)
+        + repeat,
         note=note_text(
             REPORT_NOTE,
             line_key=report.line_key,
@@ -277,8 +290,11 @@ def _ticket_item(
         source=TICKET,
         reference=ticket.reference,
         made_at=ticket.filed_at,
-        title=f"Felanmälan: {ticket.unit_name or 'okänd enhet'}, {ticket.system or 'annat system'}, "
-        f"{kind_name(ticket.kind)}",
+        title=TICKET_TITLE.format(
+            unit=ticket.unit_name or UNKNOWN_UNIT,
+            system=ticket.system or OTHER_SYSTEM,
+            kind=fault_kind_name(ticket.kind),
+        ),
         note=note_text(
             TICKET_NOTE,
             line_key=ticket.line_key,

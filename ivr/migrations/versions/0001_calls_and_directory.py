@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ivr.db
+import ivr.persistence
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -26,11 +26,11 @@ def upgrade() -> None:
         sa.Column("call_sid", sa.String(length=64), nullable=False),
         sa.Column("from_number", sa.String(length=64), nullable=False),
         sa.Column("to_number", sa.String(length=64), nullable=False),
-        sa.Column("first_seen_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("status_sequence", sa.Integer(), nullable=False),
         sa.Column("duration_seconds", sa.Integer(), nullable=True),
-        sa.Column("ended_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calls")),
         sa.UniqueConstraint("call_sid", name=op.f("uq_calls_call_sid")),
     )

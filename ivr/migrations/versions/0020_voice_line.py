@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ivr.db
+import ivr.persistence
 
 revision: str = "0020"
 down_revision: str | None = "0002"
@@ -24,11 +24,11 @@ def upgrade() -> None:
         sa.Column("line_key", sa.String(length=32), nullable=False),
         sa.Column("target", sa.String(length=16), nullable=False),
         sa.Column("until_reset", sa.Boolean(), nullable=False),
-        sa.Column("until", ivr.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("until", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
         sa.Column("note", sa.String(length=200), nullable=False),
-        sa.Column("set_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("set_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
         sa.Column("set_by", sa.String(length=200), nullable=False),
-        sa.Column("cleared_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cleared_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
         sa.Column("cleared_by", sa.String(length=200), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedule_overrides")),
     )
@@ -42,10 +42,10 @@ def upgrade() -> None:
         sa.Column("system", sa.String(length=64), nullable=False),
         sa.Column("planned", sa.Boolean(), nullable=False),
         sa.Column("drill", sa.Boolean(), nullable=False),
-        sa.Column("starts_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("planned_end_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("ended_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("planned_end_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=False),
         sa.Column("ended_by", sa.String(length=200), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outages")),
@@ -60,8 +60,8 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=12), nullable=True),
         sa.Column("line_key", sa.String(length=32), nullable=False),
         sa.Column("from_number", sa.String(length=64), nullable=False),
-        sa.Column("started_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("filed_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("filed_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reporter_name", sa.String(length=200), nullable=True),
         sa.Column("name_recording_url", sa.String(length=500), nullable=True),
         sa.Column("unit_code", sa.String(length=16), nullable=True),
@@ -90,8 +90,8 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("number", sa.String(length=20), nullable=False),
-        sa.Column("started_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("accepted_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("accepted_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
         sa.Column("dial_status", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["ticket_id"],

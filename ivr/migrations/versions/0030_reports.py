@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ivr.db
+import ivr.persistence
 
 revision: str = "0030"
 down_revision: str | None = "0002"
@@ -70,8 +70,8 @@ def upgrade() -> None:
         sa.Column("line_key", sa.String(length=32), nullable=False),
         sa.Column("call_sid", sa.String(length=64), nullable=True),
         sa.Column("call_position", sa.Integer(), nullable=True),
-        sa.Column("official_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("confirmed_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("official_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
         sa.Column("drill", sa.Boolean(), nullable=False),
         sa.Column("event", sa.String(length=32), nullable=True),
         sa.Column("reporter_code", sa.String(length=16), nullable=True),
@@ -111,9 +111,9 @@ def upgrade() -> None:
         sa.Column("receiver_kind", sa.String(length=32), nullable=False),
         sa.Column("receiver_phone", sa.String(length=20), nullable=True),
         sa.Column("receiver_sms", sa.String(length=20), nullable=True),
-        sa.Column("dialled_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("connected_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("acknowledged_at", ivr.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("dialled_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("connected_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_at", ivr.persistence.UTCDateTime(timezone=True), nullable=True),
         sa.Column("answered_call_sid", sa.String(length=64), nullable=True),
         sa.Column("outcome", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
@@ -131,7 +131,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("call_sid", sa.String(length=64), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
-        sa.Column("updated_at", ivr.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_drafts")),
         sa.UniqueConstraint("call_sid", name=op.f("uq_report_drafts_call_sid")),
     )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ivr.db
+import ivr.persistence
 
 revision: str = "0040"
 down_revision: str | None = "0002"
@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=12), nullable=False),
         sa.Column("outage_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=16), nullable=False),
-        sa.Column("at", ivr.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
         sa.Column("by", sa.String(length=200), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_worklist_marks")),

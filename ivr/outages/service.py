@@ -1,4 +1,4 @@
-"""Outage state per line: start, end, plan ahead, and what a caller hears about it."""
+"""Outage state per line: start, end, plan ahead, and how long the phone routine has applied."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from call_flows.lines import Line
-from call_flows.models import Outage
-from call_flows.prompts import prompt
-from call_flows.speech import clock_time, number_words, spoken_date
-from ivr.audit import record_audit
-
-ANNOUNCE_PLANNED_WITHIN = timedelta(days=7)
+from ivr.audit.service import record_audit
+from ivr.lines.models import Line
+from ivr.outages.models import Outage
 
 
 class OutageError(ValueError):
@@ -120,34 +116,6 @@ def upcoming_outages(
     return list(session.scalars(query))
 
 
-def announcements(*, session: Session, line: Line, now: datetime, timezone: ZoneInfo) -> list[str]:
-    """What a caller hears first: outages in progress (with the routine's threshold) and planned ones this week."""
-    texts: list[str] = []
-    current = current_outages(session=session, line_key=line.key, now=now)
-    upcoming = upcoming_outages(session=session, line_key=line.key, now=now, within=ANNOUNCE_PLANNED_WITHIN)
-    if any(o.drill for o in [*current, *upcoming]):
-        texts.append(prompt("drill"))
-    for outage in current:
-        since = _spoken_moment(outage.starts_at, now, timezone)
-        if outage.planned and outage.planned_end_at is not None:
-            until = _spoken_moment(outage.planned_end_at, now, timezone)
-            texts.append(prompt("outage_planned_now", system=outage.system, since=since, until=until))
-        else:
-            texts.append(prompt("outage_now", system=outage.system, since=since))
-        if line.routine_after_hours:
-            hours = number_words(line.routine_after_hours)
-            if routine_applies(line, outage, now):
-                texts.append(prompt("outage_routine_active", hours=hours))
-            else:
-                at = _spoken_moment(outage.starts_at + timedelta(hours=line.routine_after_hours), now, timezone)
-                texts.append(prompt("outage_routine_pending", hours=hours, at=at))
-    for outage in upcoming:
-        start = _spoken_moment(outage.starts_at, now, timezone)
-        end = _spoken_moment(outage.planned_end_at, now, timezone) if outage.planned_end_at else start
-        texts.append(prompt("outage_planned", system=outage.system, start=start, end=end))
-    return texts
-
-
 def routine_applies(line: Line, outage: Outage, now: datetime) -> bool:
     """Whether the outage has lasted long enough for the line's phone routine (Lifecare: more than 3 hours)."""
     return now - outage.starts_at >= timedelta(hours=line.routine_after_hours)
@@ -186,13 +154,6 @@ def system_name(line: Line, system: str) -> str:
 
 def _is_open(outage: Outage, now: datetime) -> bool:
     return outage.planned_end_at is None or outage.planned_end_at > now
-
-
-def _spoken_moment(moment: datetime, now: datetime, timezone: ZoneInfo) -> str:
-    local, today = moment.astimezone(timezone), now.astimezone(timezone).date()
-    if local.date() == today:
-        return clock_time(local)
-    return f"{spoken_date(local.date())} {clock_time(local)}"
 
 
 def _local(moment: datetime | None, timezone: ZoneInfo) -> str | None:

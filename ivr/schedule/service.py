@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
-from holidays.countries.sweden import Sweden
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from call_flows.lines import Line
-from call_flows.models import HELP_DESK, STANDBY, TARGETS, ScheduleOverride
 from directory.hours import parse_hours
-from ivr.audit import record_audit
+from ivr.audit.service import record_audit
+from ivr.calendar import holiday_name, is_working_day
+from ivr.lines.models import Line
+from ivr.schedule.models import HELP_DESK, STANDBY, TARGETS, ScheduleOverride
 
 LOOKAHEAD_DAYS = 40  # longer than any run of closed days (Christmas to Epiphany)
 
@@ -37,26 +35,14 @@ class Decision:
     override: ScheduleOverride | None
 
 
-@lru_cache(maxsize=16)
-def swedish_holidays(year: int) -> Any:
-    """Sweden's public holidays plus the de facto eves (midsommarafton, julafton, nyårsafton), in Swedish."""
-    return Sweden(
-        years=year,
-        categories=(holidays.PUBLIC, holidays.DE_FACTO),
-        include_sundays=False,
-        language="sv",
-    )
-
-
 def closed_day_reason(line: Line, day: date) -> str | None:
     """Why the help desk is closed all day (a holiday's name, weekend, extra closed date), or None."""
     if day in line.extra_closed_dates:
         return "extra closed date"
-    calendar = swedish_holidays(day.year)
-    name = calendar.get(day)
+    name = holiday_name(day)
     if name:
-        return str(name)
-    if not calendar.is_working_day(day):
+        return name
+    if not is_working_day(day):
         return "weekend"
     return None
 

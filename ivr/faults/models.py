@@ -1,4 +1,4 @@
-"""The voice line's records: schedule overrides, outages, fault tickets and the numbers each ticket rang."""
+"""Fault tickets from the voice line, and the numbers each ticket rang."""
 
 from __future__ import annotations
 
@@ -7,46 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ivr.db import Base, UTCDateTime
-
-HELP_DESK = "help_desk"
-STANDBY = "standby"
-TARGETS = (HELP_DESK, STANDBY)
-
-
-class ScheduleOverride(Base):
-    """A manual "help desk" or "standby" for a line: temporary (ends at `until`) or until reset."""
-
-    __tablename__ = "schedule_overrides"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    line_key: Mapped[str] = mapped_column(String(32), index=True)
-    target: Mapped[str] = mapped_column(String(16))
-    until_reset: Mapped[bool] = mapped_column(Boolean, default=False)
-    until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    note: Mapped[str] = mapped_column(String(200), default="")
-    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    set_by: Mapped[str] = mapped_column(String(200))
-    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    cleared_by: Mapped[str | None] = mapped_column(String(200), default=None)
-
-
-class Outage(Base):
-    """A system outage on a line: in progress (ended_at empty) or planned for a window ahead."""
-
-    __tablename__ = "outages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    line_key: Mapped[str] = mapped_column(String(32), index=True)
-    system: Mapped[str] = mapped_column(String(64))
-    planned: Mapped[bool] = mapped_column(Boolean, default=False)
-    drill: Mapped[bool] = mapped_column(Boolean, default=False)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    planned_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_by: Mapped[str] = mapped_column(String(200))
-    ended_by: Mapped[str | None] = mapped_column(String(200), default=None)
+from ivr.persistence import Base, UTCDateTime
 
 
 class FaultTicket(Base):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from ivr.clock import utcnow
-from ivr.db import get_session
 from ivr.outbox.service import record_status
-from ivr.security import require_twilio_signature
+from ivr.web.context import now
+from ivr.web.security import require_twilio_signature
+from ivr.web.session import get_session
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 require_twilio_signature(bp)
@@ -22,5 +22,5 @@ def status() -> Response:
         abort(400)
     code = request.form.get("ErrorCode", "")
     error_code = int(code) if code.isdigit() else None
-    record_status(session=get_session(), message_sid=sid, status=state.lower(), error_code=error_code, now=utcnow())
+    record_status(session=get_session(), message_sid=sid, status=state.lower(), error_code=error_code, now=now())
     return Response(status=204)

@@ -1,8 +1,9 @@
 """Asking the caller something without dead ends: one <Gather>, its retries, 0 for the switchboard, * to repeat.
 
-A step builds an `Ask` (where the answer goes, what is said, how it may be answered), renders it with `ask()`,
-and its handler calls `read_reply()`: silence, `0` and `*` are answered there; a wrong answer goes through
-`try_again()`. After MAX_TRIES the caller goes to the main menu (or, from the main menu, the switchboard).
+A step builds an `Ask` (where the answer goes, what is said, how it may be answered) and renders it with `ask()`;
+the step that takes the answer calls `answer()`, which answers silence, `0` and `*` itself (by raising
+`Answered`), and returns the `Reply` otherwise. A wrong answer goes through `try_again()`; after MAX_TRIES the
+caller goes to the question's give-up step (the main menu, or from the main menu the switchboard).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Request, url_for
+from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from call_flows.prompts import prompt
-from call_flows.twiml import Voice, say
+from call_flows.twiml import say
+from call_flows.webhook import Answered, call_params
+from ivr.lines.models import Voice
 
 MAX_TRIES = 3  # the first try and two repeats
 MAIN_MENU = "voice.menu"
@@ -40,6 +43,7 @@ class Ask:
     values: tuple[tuple[str, str], ...] = ()
     give_up_values: tuple[tuple[str, str], ...] = ()
     zero_is_switchboard: bool = True
+    star_repeats: bool = True
 
     def action(self, attempt: int) -> str:
         """The Gather's action URL, carrying the attempt and the step's own values."""
@@ -79,21 +83,21 @@ def ask(
     return response
 
 
-def read_reply(question: Ask, req: Request, *, silence_ok: bool = False) -> Reply | VoiceResponse:
-    """The caller's answer, or the TwiML that already answers it (silence, 0 = switchboard, * = repeat).
+def answer(question: Ask, *, silence_ok: bool = False) -> Reply:
+    """The caller's answer to the question; silence, 0 (switchboard) and * (repeat) are answered by raising Answered.
 
     With `silence_ok` an empty answer comes back as a Reply, for steps that handle silence their own way.
     """
-    attempt = attempt_of(req)
-    digits = req.form.get("Digits", "")[:64]
-    speech = req.form.get("SpeechResult", "")[:500].strip()
+    attempt = attempt_of()
+    params = call_params()
+    digits, speech = params.digits, params.speech
     if question.zero_is_switchboard and digits == SWITCHBOARD_KEY:
-        return to_switchboard()
-    if REPEAT_KEY in digits:
-        return ask(question, attempt=attempt)
+        raise Answered(to_switchboard())
+    if question.star_repeats and REPEAT_KEY in digits:
+        raise Answered(ask(question, attempt=attempt))
     if not digits and not speech and not silence_ok:
-        return try_again(question, attempt, reason="no_input")
-    confidence = req.form.get("Confidence", "")
+        raise Answered(try_again(question, attempt, reason="no_input"))
+    confidence = request.form.get("Confidence", "")[:16]
     try:
         level = float(confidence) if confidence else None
     except ValueError:
@@ -102,7 +106,7 @@ def read_reply(question: Ask, req: Request, *, silence_ok: bool = False) -> Repl
 
 
 def try_again(question: Ask, attempt: int, *, reason: str = "wrong_key", **values: object) -> VoiceResponse:
-    """Say what went wrong and ask again; after the last try, go to the main menu or the switchboard."""
+    """Say what went wrong and ask again; after the last try, go to the question's give-up step."""
     if attempt >= MAX_TRIES:
         response = VoiceResponse()
         say(response, question.voice, reason, **values)
@@ -112,6 +116,11 @@ def try_again(question: Ask, attempt: int, *, reason: str = "wrong_key", **value
         response.redirect(url_for(question.give_up, **target), method="POST")
         return response
     return ask(question, attempt=attempt + 1, before=(prompt(reason, **values), prompt("ask_again_hint")))
+
+
+def choices_text(choices: Sequence[tuple[str, str]]) -> str:
+    """Spoken choices from (key, label text) pairs: "För felanmälan och IT-stöd, tryck 2. …"."""
+    return " ".join(prompt("menu_option", label=label, digit=digit) for digit, label in choices)
 
 
 def to_switchboard() -> VoiceResponse:
@@ -130,7 +139,7 @@ def to_main_menu(voice: Voice, *, before: Sequence[str] = ()) -> VoiceResponse:
     return response
 
 
-def attempt_of(req: Request) -> int:
+def attempt_of() -> int:
     """The attempt number carried in the action URL (1 when absent or odd)."""
-    value = req.args.get("attempt", "1")
-    return min(max(int(value), 1), MAX_TRIES) if value.isdigit() else 1
+    value = request.args.get("attempt", "1")
+    return min(max(int(value), 1), MAX_TRIES) if value.isdigit() and len(value) < 3 else 1

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-from flask import Blueprint, Request, abort, current_app, request
+from flask import Blueprint, Request, abort, request
 from twilio.request_validator import RequestValidator
 
 from ivr.config import Config
+from ivr.web.context import runtime
 
 log = logging.getLogger("ivr.security")
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -40,8 +41,7 @@ def require_twilio_signature(blueprint: Blueprint) -> None:
 
     @blueprint.before_request
     def _check_signature() -> None:
-        config: Config = current_app.extensions["ivr.config"]
-        if not is_signed_by_twilio(request, config):
+        if not is_signed_by_twilio(request, runtime().config):
             # Never log the body: it may hold what a caller keyed.
             log.warning(
                 "refused unsigned webhook: %s %s from %s (signature %s)",

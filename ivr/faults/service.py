@@ -1,32 +1,36 @@
 """Fault tickets: a draft per call, filed with a short reference, routed along the line's chain of numbers.
 
-Every function is safe to run twice for the same call and step (Twilio retries): drafts and dial attempts are
-insert-or-ignore, filing and the voicemail happen once, and so do their SMS.
+Every function is safe to run twice, also at the same moment, for the same call and step (Twilio retries):
+drafts and dial attempts are insert-or-ignore, filing and the voicemail lock the ticket's row and happen once,
+and so do their SMS; an acceptance is a conditional update.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from call_flows.destinations import Destination, destination
-from call_flows.lines import Line
-from call_flows.models import HELP_DESK, FaultDialAttempt, FaultTicket
-from call_flows.prompts import prompt
 from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
+from directory.snapshot import UnitSnapshot
+from ivr.faults.models import FaultDialAttempt, FaultTicket
+from ivr.lines.models import Line
+from ivr.lines.service import Destination, destination
 from ivr.outbox.service import enqueue_sms, sms_recipient
-from ivr.outbox.templates import official_time
+from ivr.outbox.templates import OTHER_SYSTEM as SMS_OTHER_SYSTEM
+from ivr.outbox.templates import UNKNOWN_UNIT as SMS_UNKNOWN_UNIT
+from ivr.outbox.templates import fault_kind_name, official_time
+from ivr.persistence import insert_or_ignore
+from ivr.schedule.models import HELP_DESK
 
-log = logging.getLogger("call_flows.tickets")
+log = logging.getLogger("ivr.faults")
 REFERENCE_DIGITS = 6
 
 # The kinds of fault a caller chooses from, in menu order: (key, kind).
@@ -44,22 +48,51 @@ def open_draft(*, session: Session, call_sid: str, line: Line, from_number: str,
         "outcome": "draft",
         "drill": line.drill,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(FaultTicket).values(**values).on_conflict_do_nothing(index_elements=["call_sid"]))
+    insert_or_ignore(session, FaultTicket, values, unique=["call_sid"])
     return ticket_for_call(session=session, call_sid=call_sid)
 
 
-def ticket_for_call(*, session: Session, call_sid: str) -> FaultTicket:
-    """The ticket of a call; raises if the call has none (a step reached out of order)."""
-    return session.scalars(select(FaultTicket).where(FaultTicket.call_sid == call_sid)).one()
+@dataclass(frozen=True)
+class FiledBy:
+    """Who reports the fault: the name said (or recorded) and the unit confirmed, as the call's state holds them."""
+
+    name: str | None
+    name_recording: str | None
+    unit: UnitSnapshot | None
+
+
+def ticket_for_call(*, session: Session, call_sid: str, for_update: bool = False) -> FaultTicket:
+    """The ticket of a call; raises if the call has none (a step reached out of order).
+
+    With `for_update` the row is locked until the transaction ends (PostgreSQL), so two identical requests
+    arriving at once take turns; SQLite transactions hold the database's write lock from their start.
+    """
+    query = select(FaultTicket).where(FaultTicket.call_sid == call_sid)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).one()
 
 
 def file_ticket(
-    *, session: Session, ticket: FaultTicket, line: Line, routed_to: str, now: datetime, timezone: ZoneInfo
+    *,
+    session: Session,
+    call_sid: str,
+    line: Line,
+    kind: str,
+    by: FiledBy,
+    routed_to: str,
+    now: datetime,
+    timezone: ZoneInfo,
 ) -> FaultTicket:
-    """Give the ticket its reference and route, once; the reporter gets a receipt by SMS when possible."""
+    """Give the call's ticket its kind, reporter, reference and route, once; the reporter gets a receipt by SMS."""
+    ticket = ticket_for_call(session=session, call_sid=call_sid, for_update=True)
     if ticket.filed_at is not None:
         return ticket
+    ticket.kind = kind
+    ticket.reporter_name = by.name
+    ticket.name_recording_url = by.name_recording
+    if by.unit is not None:
+        ticket.unit_code, ticket.unit_name, ticket.unit_sms = by.unit.code, by.unit.name, by.unit.sms
     ticket.reference = _new_reference(session)
     ticket.filed_at = now
     ticket.routed_to = routed_to
@@ -71,8 +104,8 @@ def file_ticket(
         to=sms_recipient(unit_sms=ticket.unit_sms, caller_number=ticket.from_number),
         template="fault_receipt",
         values={
-            "system": ticket.system or prompt("fault_system_other_name"),
-            "fault_kind": kind_name(ticket.kind),
+            "system": ticket.system or SMS_OTHER_SYSTEM,
+            "fault_kind": fault_kind_name(ticket.kind),
             "time": official_time(now, timezone),
             "receiver": first.name if first else line.organisation,
             "reference": ticket.reference,
@@ -120,9 +153,7 @@ def start_attempt(
         "number": target.number,
         "started_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(FaultDialAttempt).values(**values)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["ticket_id", "position"]))
+    insert_or_ignore(session, FaultDialAttempt, values, unique=["ticket_id", "position"])
     ticket.outcome = "ringing"
     return attempt_at(session=session, ticket_id=ticket.id, position=position)
 
@@ -135,12 +166,19 @@ def attempt_at(*, session: Session, ticket_id: int, position: int) -> FaultDialA
     return session.scalars(query).one()
 
 
-def accept_attempt(*, session: Session, ticket_id: int, position: int, now: datetime) -> FaultDialAttempt:
-    """The answering person pressed 1: the call is theirs (kept from the first press)."""
-    attempt = attempt_at(session=session, ticket_id=ticket_id, position=position)
-    if attempt.accepted_at is None:
-        attempt.accepted_at = now
-    return attempt
+def accept_attempt(*, session: Session, ticket_id: int, position: int, now: datetime) -> bool:
+    """The answering person pressed 1: the call is theirs (kept from the first press); True if this press set it."""
+    result = session.execute(
+        update(FaultDialAttempt)
+        .where(
+            FaultDialAttempt.ticket_id == ticket_id,
+            FaultDialAttempt.position == position,
+            FaultDialAttempt.accepted_at.is_(None),
+        )
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def finish_attempt(*, session: Session, ticket: FaultTicket, attempt: FaultDialAttempt, dial_status: str) -> bool:
@@ -156,16 +194,17 @@ def finish_attempt(*, session: Session, ticket: FaultTicket, attempt: FaultDialA
 def attach_voicemail(
     *,
     session: Session,
-    ticket: FaultTicket,
+    call_sid: str,
     line: Line,
     url: str,
     seconds: int | None,
     now: datetime,
     timezone: ZoneInfo,
-) -> None:
-    """Attach the caller's voicemail to the ticket and tell the standby by SMS (once)."""
+) -> FaultTicket:
+    """Attach the caller's voicemail to the call's ticket and tell the standby by SMS (once)."""
+    ticket = ticket_for_call(session=session, call_sid=call_sid, for_update=True)
     if ticket.voicemail_url is not None:
-        return
+        return ticket
     ticket.voicemail_url = url
     ticket.voicemail_seconds = seconds
     ticket.outcome = "voicemail"
@@ -175,10 +214,10 @@ def attach_voicemail(
         to=standby.sms_number if standby else None,
         template="fault_voicemail_notice",
         values={
-            "system": ticket.system or prompt("fault_system_other_name"),
-            "fault_kind": kind_name(ticket.kind),
+            "system": ticket.system or SMS_OTHER_SYSTEM,
+            "fault_kind": fault_kind_name(ticket.kind),
             "time": official_time(now, timezone),
-            "unit": ticket.unit_name or prompt("unknown_unit_name"),
+            "unit": ticket.unit_name or SMS_UNKNOWN_UNIT,
             "reference": ticket.reference or "",
         },
         subject=f"ticket:{ticket.reference}",
@@ -186,11 +225,7 @@ def attach_voicemail(
         drill=ticket.drill,
     )
     log.info("fault ticket %s: voicemail attached, standby notified", ticket.reference)
-
-
-def kind_name(kind: str | None) -> str:
-    """A fault kind in words ("kan inte logga in")."""
-    return prompt(f"fault_kind_{kind}") if kind else prompt("fault_kind_other")
+    return ticket
 
 
 def list_tickets(*, session: Session) -> list[FaultTicket]:

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ivr.models import Call
+from ivr.calls.models import Call
 
 log = logging.getLogger("ivr.calls")
 TERMINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})

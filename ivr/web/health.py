@@ -8,7 +8,7 @@ from flask import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ivr.db import get_session
+from ivr.web.session import get_session
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("ivr.health")

@@ -1,14 +1,16 @@
-"""Persistence: the declarative base, the UTC datetime type, engines and one session per request."""
+"""Persistence without Flask: the declarative base, the UTC datetime type, engines and insert-or-ignore."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -71,24 +73,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
-def init_app(app: Flask, url: str) -> None:
-    """Attach an engine and a session factory to the app; close the request's session afterwards."""
-    engine = make_engine(url)
-    app.extensions["ivr.engine"] = engine
-    app.extensions["ivr.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
+def insert_or_ignore(session: Session, model: type[Base], values: Mapping[str, Any], *, unique: Sequence[str]) -> bool:
+    """INSERT a row unless one with the same unique columns exists (one statement, safe under concurrency).
+
+    Returns True when this call inserted the row.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+    result = session.execute(statement)
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def get_session() -> Session:
-    """The request's session, opened on first use."""
-    if "db_session" not in g:
-        factory: sessionmaker[Session] = current_app.extensions["ivr.sessionmaker"]
-        g.db_session = factory()
-    session: Session = g.db_session
-    return session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session: Session | None = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+def upsert(
+    session: Session,
+    model: type[Base],
+    values: Mapping[str, Any],
+    *,
+    unique: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """INSERT a row, or UPDATE the named columns of the row with the same unique columns (one statement)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(unique), set_={name: getattr(statement.excluded, name) for name in update}
+        )
+    )

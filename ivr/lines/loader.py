@@ -1,66 +1,29 @@
-"""The outage numbers ("lines") the service answers, read once at startup from a TOML file."""
+"""Read the lines file once at start-up and check it against the directory; a bad file names what is wrong."""
 
 from __future__ import annotations
 
-import os
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
-
-from call_flows.twiml import Voice
-from call_flows.webhook import CallParams
 from directory.hours import HoursError, parse_hours
 from directory.loader import Row
-from directory.numbers import NumberError, to_e164, try_e164
+from directory.numbers import NumberError, to_e164
 from ivr.config import ConfigError
+from ivr.lines.models import Line, Lines, Voice
 
-BUNDLED_LINES = Path(__file__).resolve().parent / "data" / "lines.toml"
 LINES_VARIABLE = "IVR_LINES"
-MENU_OPTIONS = ("report", "fault", "connect", "switchboard")
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
-@dataclass(frozen=True)
-class Line:
-    """One outage number: who answers it, which systems it covers, its menu and where calls go."""
+def load_lines(path: Path, directory: Sequence[Row], *, menu_options: Collection[str]) -> Lines:
+    """Read and validate a lines file against the directory; ConfigError names the file and the problem.
 
-    key: str
-    name: str
-    number: str
-    organisation: str
-    systems: tuple[str, ...]
-    voice: Voice
-    help_desk_code: str
-    standby_code: str
-    switchboard_code: str
-    chain: tuple[str, ...]
-    help_desk_hours: str
-    extra_closed_dates: tuple[date, ...]
-    drill: bool
-    routine_after_hours: int
-    menu: tuple[tuple[str, str], ...]
-
-    @property
-    def menu_keys(self) -> tuple[str, ...]:
-        """The keys of the main menu, in the order they are spoken."""
-        return tuple(digit for digit, _ in self.menu)
-
-    def option_for(self, digit: str) -> str | None:
-        """The menu option behind a key, or None."""
-        return dict(self.menu).get(digit)
-
-    def key_for(self, option: str) -> str | None:
-        """The key that selects a menu option on this line, or None if the line does not offer it."""
-        return next((digit for digit, name in self.menu if name == option), None)
-
-
-def load_lines(path: Path, directory: Sequence[Row]) -> tuple[Line, ...]:
-    """Read and validate a lines file against the directory; ConfigError names the file and the problem."""
+    `menu_options` are the option names the voice menu knows (call_flows.menus), so a line never offers one
+    that does not exist.
+    """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -73,7 +36,7 @@ def load_lines(path: Path, directory: Sequence[Row]) -> tuple[Line, ...]:
     for position, raw in enumerate(raw_lines, start=1):
         where = f"{path}: line {position} ({raw.get('key', '?') if isinstance(raw, dict) else '?'})"
         try:
-            lines.append(_line(raw, codes))
+            lines.append(_line(raw, codes, menu_options))
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(LINES_VARIABLE, f"{where}: {_problem(exc)}") from exc
     for field in ("key", "number"):
@@ -81,85 +44,12 @@ def load_lines(path: Path, directory: Sequence[Row]) -> tuple[Line, ...]:
         duplicates = sorted({value for value in seen if seen.count(value) > 1})
         if duplicates:
             raise ConfigError(LINES_VARIABLE, f"{path}: duplicate {field} {', '.join(duplicates)}")
-    return tuple(lines)
-
-
-def lines_path(environ: Mapping[str, str]) -> Path:
-    """The lines file: IVR_LINES if set, else the bundled one."""
-    value = (environ.get(LINES_VARIABLE) or "").strip()
-    path = Path(value) if value else BUNDLED_LINES
-    if not path.is_file():
-        raise ConfigError(LINES_VARIABLE, f"no such file: {path}")
-    return path
-
-
-def init_lines(app: Flask, rows: Sequence[Row]) -> None:
-    """Load and validate the lines once at startup (against the directory's rows) into app.extensions."""
-    lines = load_lines(lines_path(os.environ), rows)
-    app.extensions["ivr.lines"] = lines
     # The fallback URL and the apology answer without the database, so each line's switchboard comes from the file.
-    by_code = {row.code: row for row in rows}
-    app.extensions["ivr.line_switchboards"] = {
-        line.key: by_code[line.switchboard_code].voice[0] for line in lines if by_code[line.switchboard_code].voice
-    }
+    switchboards = {line.key: codes[line.switchboard_code].voice[0] for line in lines}
+    return Lines(all=tuple(lines), switchboards=switchboards)
 
 
-def all_lines() -> tuple[Line, ...]:
-    """Every configured line, first line first."""
-    lines: tuple[Line, ...] = current_app.extensions["ivr.lines"]
-    return lines
-
-
-def line_by_key(key: str) -> Line | None:
-    """The line with a key such as "norrbotten"."""
-    return next((line for line in all_lines() if line.key == key), None)
-
-
-def line_for_number(to_number: str | None) -> Line:
-    """The line a call to this number reached; the first line when the number is not configured."""
-    lines = all_lines()
-    e164 = try_e164(to_number)
-    return next((line for line in lines if line.number == e164), lines[0])
-
-
-def current_line(params: CallParams, *, key: str | None = None) -> Line:
-    """The line of the current call: an explicit key (whisper legs), else the dialled number, else the caller's."""
-    if key:
-        line = line_by_key(key)
-        if line is not None:
-            return line
-    numbers = {line.number: line for line in all_lines()}
-    for number in (params.to_number, params.from_number):
-        e164 = try_e164(number)
-        if e164 in numbers:
-            return numbers[e164]
-    return all_lines()[0]
-
-
-def line_as_dict(line: Line, numbers: Mapping[str, str | None]) -> dict[str, Any]:
-    """A line as plain data for JSON; `numbers` maps directory codes to their E.164 voice numbers."""
-    return {
-        "key": line.key,
-        "name": line.name,
-        "number": line.number,
-        "organisation": line.organisation,
-        "systems": list(line.systems),
-        "voice": line.voice.voice,
-        "language": line.voice.language,
-        "menu": {digit: option for digit, option in line.menu},
-        "menu_keys": list(line.menu_keys),
-        "help_desk": {"code": line.help_desk_code, "number": numbers.get(line.help_desk_code)},
-        "standby": {"code": line.standby_code, "number": numbers.get(line.standby_code)},
-        "switchboard": {"code": line.switchboard_code, "number": numbers.get(line.switchboard_code)},
-        "chain": [{"code": code, "number": numbers.get(code)} for code in line.chain],
-        "help_desk_hours": line.help_desk_hours,
-        "extra_closed_dates": [d.isoformat() for d in line.extra_closed_dates],
-        "drill": line.drill,
-        "routine_after_hours": line.routine_after_hours,
-    }
-
-
-def _line(raw: Any, codes: Mapping[str, Row]) -> Line:
+def _line(raw: Any, codes: Mapping[str, Row], menu_options: Collection[str]) -> Line:
     if not isinstance(raw, dict):
         raise TypeError("each [[line]] must be a table")
     key = _text(raw, "key")
@@ -191,8 +81,8 @@ def _line(raw: Any, codes: Mapping[str, Row]) -> Line:
     for digit, option in menu.items():
         if digit not in "0123456789" or len(digit) != 1:
             raise ValueError(f"menu key {digit!r} must be one digit 0-9")
-        if option not in MENU_OPTIONS:
-            raise ValueError(f"menu option {option!r} is unknown; use one of {', '.join(MENU_OPTIONS)}")
+        if option not in menu_options:
+            raise ValueError(f"menu option {option!r} is unknown; use one of {', '.join(sorted(menu_options))}")
     if menu.get("0", "switchboard") != "switchboard":
         raise ValueError("menu key 0 is always the switchboard")
     drill = raw.get("drill", False)

@@ -1,4 +1,4 @@
-"""The audit log: who did what, when (overrides, outages, cancellations, exports, reads of patient data)."""
+"""Writing and reading the audit log: overrides, outages, cancellations, exports, reads of patient data."""
 
 from __future__ import annotations
 
@@ -7,23 +7,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ivr.db import Base, UTCDateTime
-
-
-class AuditEntry(Base):
-    """One audited action; never updated or deleted."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(64), index=True)
-    subject: Mapped[str] = mapped_column(String(200), default="")
-    detail: Mapped[str] = mapped_column(Text, default="{}")
+from ivr.audit.models import AuditEntry
 
 
 def record_audit(

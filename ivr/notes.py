@@ -1,4 +1,6 @@
-"""The Swedish texts of the worklist: the note to enter with each item, and the post-registration routines.
+"""The Swedish catalogue of written records: worklist notes and titles, routines, and the names of events and
+fault kinds in exports and listings. (What a caller hears is in call_flows/prompts.py; SMS in
+ivr/outbox/templates.py.)
 
 Norrbotten's routine: once Lifecare SP is back, each entry is made with the date it is made, plus a note that
 the date differs from the reported one because of the outage; backdating (redatering) is not allowed.
@@ -15,6 +17,32 @@ from zoneinfo import ZoneInfo
 # What each line's routine calls an outage ("driftstörning" in Norrbotten, "driftstopp" in Linköping).
 OUTAGE_WORD = {"linkoping": "driftstopp"}
 DEFAULT_OUTAGE_WORD = "driftstörning"
+
+PRODUCT = "reservlinjen"
+
+EVENT_NAMES = {
+    "admission": "Inskrivning",
+    "estimated_discharge": "Nytt beräknat utskrivningsdatum",
+    "discharge_ready": "Utskrivningsklar",
+    "discharge": "Utskrivning",
+    "changed_assessment": "Ändrad bedömning",
+    "care_contact": "Fast vårdkontakt utsedd",
+    "sip_meeting": "SIP-möte",
+    "ready_for_home": "Redo för hemtagning",
+}
+FAULT_KIND_NAMES = {
+    "login": "kan inte logga in",
+    "unreachable": "går inte att nå",
+    "slow": "långsamt",
+    "other": "annat fel",
+}
+OTHER_SYSTEM = "annat system"
+UNKNOWN_UNIT = "okänd enhet"
+REPORT_TITLE = "{event}: {unit} till {receivers}"
+REPEAT_SUFFIX = " (upprepning av ref {reference})"
+TICKET_TITLE = "Felanmälan: {unit}, {system}, {kind}"
+CANCELLED_MARK = "makulerad, ref {reference}: rätta posten"
+DRILL_MARK = "ÖVNING"
 
 REPORT_NOTE = (
     "Rapporterad per telefon via reservlinjen {date} kl. {time}, ref {reference}, under {outage_word} i {system}. "
@@ -70,6 +98,16 @@ def note_text(
         outage_word=OUTAGE_WORD.get(line_key, DEFAULT_OUTAGE_WORD),
         system=system,
     )
+
+
+def event_name(event: str | None) -> str:
+    """An event code's Swedish name ("Utskrivningsklar")."""
+    return EVENT_NAMES.get(event or "", event or "")
+
+
+def fault_kind_name(kind: str | None) -> str:
+    """A fault kind in words ("kan inte logga in")."""
+    return FAULT_KIND_NAMES.get(kind or "other", FAULT_KIND_NAMES["other"])
 
 
 def post_registration_routine(line_key: str, system: str) -> PostRegistrationRoutine | None:

@@ -1,0 +1,50 @@
+"""What a caller hears first about outages: in progress (with the routine's threshold) and planned this week."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from call_flows.prompts import prompt
+from call_flows.speech import clock_time, number_words, spoken_date
+from ivr.lines.models import Line
+from ivr.outages.service import current_outages, routine_applies, upcoming_outages
+
+ANNOUNCE_PLANNED_WITHIN = timedelta(days=7)
+
+
+def announcements(*, session: Session, line: Line, now: datetime, timezone: ZoneInfo) -> list[str]:
+    """What a caller hears first: outages in progress (with the routine's threshold) and planned ones this week."""
+    texts: list[str] = []
+    current = current_outages(session=session, line_key=line.key, now=now)
+    upcoming = upcoming_outages(session=session, line_key=line.key, now=now, within=ANNOUNCE_PLANNED_WITHIN)
+    if any(o.drill for o in [*current, *upcoming]):
+        texts.append(prompt("drill"))
+    for outage in current:
+        since = _spoken_moment(outage.starts_at, now, timezone)
+        if outage.planned and outage.planned_end_at is not None:
+            until = _spoken_moment(outage.planned_end_at, now, timezone)
+            texts.append(prompt("outage_planned_now", system=outage.system, since=since, until=until))
+        else:
+            texts.append(prompt("outage_now", system=outage.system, since=since))
+        if line.routine_after_hours:
+            hours = number_words(line.routine_after_hours)
+            if routine_applies(line, outage, now):
+                texts.append(prompt("outage_routine_active", hours=hours))
+            else:
+                at = _spoken_moment(outage.starts_at + timedelta(hours=line.routine_after_hours), now, timezone)
+                texts.append(prompt("outage_routine_pending", hours=hours, at=at))
+    for outage in upcoming:
+        start = _spoken_moment(outage.starts_at, now, timezone)
+        end = _spoken_moment(outage.planned_end_at, now, timezone) if outage.planned_end_at else start
+        texts.append(prompt("outage_planned", system=outage.system, start=start, end=end))
+    return texts
+
+
+def _spoken_moment(moment: datetime, now: datetime, timezone: ZoneInfo) -> str:
+    local, today = moment.astimezone(timezone), now.astimezone(timezone).date()
+    if local.date() == today:
+        return clock_time(local)
+    return f"{spoken_date(local.date())} {clock_time(local)}"

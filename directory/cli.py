@@ -1,0 +1,70 @@
+"""`ivr directory load|show|lookup`: the directory of units and numbers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ivr.commands import command_context, emit_json
+
+
+@click.group()
+def directory() -> None:
+    """The directory of units and numbers."""
+
+
+@directory.command("load")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def directory_load(file: Path) -> None:
+    """Replace the whole directory with FILE; any bad row rejects the file and keeps the old one."""
+    from directory.loader import DirectoryError, load_directory_file
+
+    with command_context() as ctx:
+        try:
+            count = load_directory_file(session=ctx.session, path=file)
+        except DirectoryError as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            raise click.ClickException("directory not loaded; the stored directory is unchanged") from exc
+    click.echo(f"loaded {count} units from {file}")
+
+
+@directory.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def directory_show(as_json: bool) -> None:
+    """Print every unit: kind, name, code, numbers (E.164), SMS number, hours."""
+    from directory.lookup import all_units, unit_as_dict
+
+    with command_context() as ctx:
+        units = [unit_as_dict(u) for u in all_units(session=ctx.session)]
+    if as_json:
+        emit_json(units)
+        return
+    for unit in units:
+        click.echo(
+            f"{unit['code']:>6}  {unit['kind']:<16} {unit['name']:<48} "
+            f"{' '.join(unit['numbers']) or '-':<14} sms {unit['sms'] or '-':<13} {unit['hours']}"
+        )
+
+
+@directory.command("lookup")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def directory_lookup(query: str, as_json: bool) -> None:
+    """Find a unit by phone number in any common format, or by its code."""
+    from directory.lookup import lookup, unit_as_dict
+
+    with command_context() as ctx:
+        unit = lookup(session=ctx.session, query=query)
+        found = unit_as_dict(unit) if unit is not None else None
+    if found is None:
+        if as_json:
+            emit_json(None)
+        click.echo(f"no unit found for {query!r}", err=True)
+        sys.exit(1)
+    if as_json:
+        emit_json(found)
+    else:
+        click.echo(f"{found['name']} ({found['kind']}, code {found['code']}): {' '.join(found['numbers'])}")

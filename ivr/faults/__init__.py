@@ -1,0 +1,1 @@
+"""Fault reports: tickets with a reference, routed along a line's chain of numbers, voicemail."""

@@ -1,0 +1,106 @@
+"""A line as plain data: read once at start-up from the lines file, never stored in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from directory.numbers import try_e164
+
+DEFAULT_VOICE = "Polly.Astrid"
+DEFAULT_LANGUAGE = "sv-SE"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The text-to-speech voice and language a line speaks with."""
+
+    voice: str = DEFAULT_VOICE
+    language: str = DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Line:
+    """One outage number: who answers it, which systems it covers, its menu and where calls go."""
+
+    key: str
+    name: str
+    number: str
+    organisation: str
+    systems: tuple[str, ...]
+    voice: Voice
+    help_desk_code: str
+    standby_code: str
+    switchboard_code: str
+    chain: tuple[str, ...]
+    help_desk_hours: str
+    extra_closed_dates: tuple[date, ...]
+    drill: bool
+    routine_after_hours: int
+    menu: tuple[tuple[str, str], ...]
+
+    @property
+    def menu_keys(self) -> tuple[str, ...]:
+        """The keys of the main menu, in the order they are spoken."""
+        return tuple(digit for digit, _ in self.menu)
+
+    def option_for(self, digit: str) -> str | None:
+        """The menu option behind a key, or None."""
+        return dict(self.menu).get(digit)
+
+    def key_for(self, option: str) -> str | None:
+        """The key that selects a menu option on this line, or None if the line does not offer it."""
+        return next((digit for digit, name in self.menu if name == option), None)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every directory code the line uses (help desk, standby, switchboard, chain)."""
+        return frozenset({self.help_desk_code, self.standby_code, self.switchboard_code, *self.chain})
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Every configured line, first line first, with the switchboard numbers read from the directory file."""
+
+    all: tuple[Line, ...]
+    switchboards: dict[str, str]  # line key -> the switchboard's first voice number, for the database-free fallback
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self.all)
+
+    @property
+    def first(self) -> Line:
+        """The line a call to an unknown number is treated as."""
+        return self.all[0]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The lines' keys, in file order."""
+        return tuple(line.key for line in self.all)
+
+    def by_key(self, key: str) -> Line | None:
+        """The line with a key such as "norrbotten"."""
+        return next((line for line in self.all if line.key == key), None)
+
+    def for_number(self, to_number: str | None) -> Line:
+        """The line a call to this number reached; the first line when the number is not configured."""
+        e164 = try_e164(to_number)
+        return next((line for line in self.all if line.number == e164), self.first)
+
+    def of_call(self, *numbers: str | None, key: str | None = None) -> Line:
+        """The line of a call: an explicit key (whisper legs), else the first of the numbers that is a line's."""
+        if key:
+            line = self.by_key(key)
+            if line is not None:
+                return line
+        by_number = {line.number: line for line in self.all}
+        for number in numbers:
+            e164 = try_e164(number)
+            if e164 in by_number:
+                return by_number[e164]
+        return self.first
+
+    def switchboard_of(self, line: Line) -> str:
+        """The line's switchboard number as read at start-up (the fallback needs no database)."""
+        return self.switchboards.get(line.key) or next(iter(self.switchboards.values()))

@@ -1,0 +1,1 @@
+"""Time-of-day routing of fault reports: help desk in opening hours, else the standby line; manual overrides."""
