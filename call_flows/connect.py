@@ -16,6 +16,7 @@ from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
 from directory.models import Unit
 from ivr.lines.models import Line
+from ivr.notes import UNKNOWN_UNIT
 from ivr.web.session import get_session
 
 bp = voice_blueprint("connect", "/voice/connect")
@@ -108,7 +109,7 @@ def done() -> VoiceResponse:
         response.hangup()
         return response
     unit = _unit_in_url()
-    name = unit.name if unit else prompt("unknown_unit_name")
+    name = unit.name if unit else UNKNOWN_UNIT
     return ask(offer_question(line), before=[prompt("connect_no_answer", unit=name)])
 
 

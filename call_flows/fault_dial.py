@@ -23,6 +23,7 @@ from ivr.faults.service import (
     start_attempt,
     ticket_for_call,
 )
+from ivr.notes import OTHER_SYSTEM, UNKNOWN_UNIT, fault_kind_name
 from ivr.schedule.models import HELP_DESK
 from ivr.web.context import now
 from ivr.web.session import get_session
@@ -31,11 +32,6 @@ bp = voice_blueprint("fault_dial", "/voice/fault")
 
 DIAL_TIMEOUT = 20
 VOICEMAIL_SECONDS = 120
-
-
-def kind_words(kind: str | None) -> str:
-    """A fault kind as spoken ("kan inte logga in")."""
-    return prompt(f"fault_kind_{kind or 'other'}")
 
 
 @step(bp, "/connect")
@@ -87,9 +83,9 @@ def whisper() -> VoiceResponse:
     summary = prompt(
         "whisper_summary",
         reference=digits(ticket.reference or ""),
-        unit=ticket.unit_name or prompt("unknown_unit_name"),
-        system=ticket.system or prompt("fault_system_other_name"),
-        kind=kind_words(ticket.kind),
+        unit=ticket.unit_name or UNKNOWN_UNIT,
+        system=ticket.system or OTHER_SYSTEM,
+        kind=fault_kind_name(ticket.kind),
     )
     response = VoiceResponse()
     action = url_for("fault_dial.whisper_answer", ticket=ticket_id, pos=position, line=line.key)

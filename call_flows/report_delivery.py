@@ -16,6 +16,7 @@ from call_flows.webhook import call_params, current_line, step, timezone, voice_
 from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
 from ivr.calls.state import CALLER
+from ivr.liability.rules import liability_for
 from ivr.lines.models import Line
 from ivr.reports.drafts import start_over
 from ivr.reports.models import Report
@@ -24,7 +25,6 @@ from ivr.reports.service import (
     delivery,
     find_duplicate,
     find_registered,
-    liability_for,
     mark_acknowledged,
     mark_connected,
     mark_dialled,

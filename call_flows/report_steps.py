@@ -14,6 +14,7 @@ from call_flows.speech import clock_time, digit_groups, digits, spoken_date, spo
 from ivr.calls.state import CALLER, DOCTOR, CallState
 from ivr.liability.rules import LiabilityStart
 from ivr.lines.models import Line
+from ivr.notes import event_name
 from ivr.reports.drafts import Draft
 from ivr.reports.events import EVENTS_BY_REPORTER, Assessment, Event
 from ivr.reports.models import Report
@@ -122,11 +123,6 @@ def assessment_question(line: Line) -> Ask:
 
 
 # ---- summary, duplicates, after registering ------------------------------------------------------------
-
-
-def event_name(event: str | None) -> str:
-    """An event as spoken ("Utskrivningsklar")."""
-    return prompt(f"event_name_{Event(event or '').value}")
 
 
 def summary_text(state: CallState, draft: Draft) -> str:

@@ -10,12 +10,13 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from ivr.runtime import Runtime
+if TYPE_CHECKING:  # a command only reads the runtime the entry point made; this module stays in the core
+    from ivr.runtime import Runtime
 
 OPENER = "ivr.open"
 BY_HELP = "Who does this (for the audit log); default: the operating-system user."

@@ -1,6 +1,6 @@
-"""The Swedish catalogue of written records: worklist notes and titles, routines, and the names of events and
-fault kinds in exports and listings. (What a caller hears is in call_flows/prompts.py; SMS in
-ivr/outbox/templates.py.)
+"""The Swedish catalogue of written records (worklist notes and titles, routines), and the one home of the
+Swedish names of domain things (events, fault kinds) that every medium uses. (Sentences a caller hears are in
+call_flows/prompts.py; SMS texts in ivr/outbox/templates.py.)
 
 Norrbotten's routine: once Lifecare SP is back, each entry is made with the date it is made, plus a note that
 the date differs from the reported one because of the outage; backdating (redatering) is not allowed.

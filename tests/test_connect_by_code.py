@@ -81,3 +81,24 @@ def test_three_unknown_codes_end_back_at_the_main_menu(caller: Caller) -> None:
     assert "huvudmenyn" in call.heard
     assert "Huvudmeny." in call.heard
     assert call.waiting_for == "Gather"
+
+
+def test_a_weekday_unit_is_closed_on_christmas_day_and_opens_on_the_next_working_day(
+    caller: Caller, clock: FrozenClock
+) -> None:
+    clock.set(stockholm(2026, 12, 25, 10, 0))  # Juldagen, a Friday: "mon-fri 08:00-17:00" is closed
+    call = caller.dial(WARD_61)
+    call.press("3")
+    call.press("602#")
+    call.press("1")
+    assert "Hälsocentralen Kiruna har stängt just nu. De öppnar måndagen den tjugoåttonde december" in call.heard
+    assert call.waiting_for == "Gather"  # not put through: the offer of the switchboard or the main menu
+
+
+def test_a_unit_open_every_day_is_open_on_christmas_day(caller: Caller, clock: FrozenClock) -> None:
+    clock.set(stockholm(2026, 12, 25, 10, 0))
+    call = caller.dial(WARD_61)
+    call.press("3")
+    call.press("2580#")
+    call.press("1")
+    assert call.dialled == [LULEA_KOMMUN]

@@ -203,3 +203,19 @@ def test_opening_hours_know_when_a_municipality_is_open_and_when_it_opens_next()
     assert parse_hours("always").is_open(stockholm(2026, 12, 24, 3, 0))
     with pytest.raises(HoursError):
         parse_hours("weekdays 8-16")
+
+
+def test_opening_hours_treat_public_holidays_and_eves_like_sundays() -> None:
+    weekdays = parse_hours("mon-fri 08:00-17:00")
+    every_day = parse_hours("mon-sun 07:00-22:00")
+    # julafton, juldagen, trettondedag jul, midsommarafton
+    for day in (
+        stockholm(2026, 12, 24, 10),
+        stockholm(2026, 12, 25, 10),
+        stockholm(2027, 1, 6, 10),
+        stockholm(2026, 6, 19, 10),
+    ):
+        assert not weekdays.is_open(day), day
+        assert every_day.is_open(day), day
+    assert weekdays.is_open(stockholm(2026, 12, 23, 10))
+    assert weekdays.next_opening(stockholm(2026, 12, 24, 10)) == stockholm(2026, 12, 28, 8)

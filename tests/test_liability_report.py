@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ivr.audit.service import list_audit
+from ivr.reports.models import Report
 from ivr.reports.service import cancel_report
 from tests.conftest import stockholm
 from tests.fixtures_liability import (
@@ -40,7 +41,7 @@ def municipality(data: dict[str, Any], code: str) -> dict[str, Any]:
     return found
 
 
-def a_full_stay(db_session: Session) -> list[str]:
+def a_full_stay(db_session: Session) -> list[Report]:
     """Admission, discharge-ready Monday 23 November 11:58, SIP invitation, discharge Saturday 28 November."""
     return [
         phone_in(db_session, at=stockholm(2026, 11, 16, 8, 0), event="admission", receivers=(LULEA, OUTPATIENT)),

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.models import Unit
-from ivr.audit.service import AuditEntry, record_audit
+from ivr.audit.models import AuditEntry
+from ivr.audit.service import record_audit
 from ivr.clock import FrozenClock
 from ivr.outbox.models import PENDING, SKIPPED, OutboxMessage
 from ivr.outbox.service import INVALID_NUMBER, NO_SMS_NUMBER, enqueue_sms, messages_for, sms_recipient

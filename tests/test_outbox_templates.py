@@ -9,9 +9,20 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ivr.config import BUNDLED_DIRECTORY
-from ivr.outbox.service import contains_identity_number, sms_recipient
+from call_flows.menus import OPTIONS
+from directory.loader import read_directory
+from directory.lookup import find_unit_by_code
+from directory.snapshot import snapshot
+from ivr.calls.service import record_call_seen
+from ivr.config import BUNDLED_DIRECTORY, BUNDLED_LINES
+from ivr.faults.service import FiledBy, attach_voicemail, file_ticket, open_draft
+from ivr.lines.loader import load_lines
+from ivr.outbox.models import OutboxMessage
+from ivr.outbox.service import contains_identity_number, enqueue_sms, sms_recipient
 from ivr.outbox.templates import (
     ALLOWED_PLACEHOLDERS,
     TEMPLATES,
@@ -22,9 +33,11 @@ from ivr.outbox.templates import (
     render,
     segment_count,
 )
-from tests.conftest import TESTDATA
+from ivr.reports.service import NewReport, register_report
+from tests.conftest import NORRBOTTEN_LINE, TESTDATA, WARD_61
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+NOW = datetime(2026, 11, 23, 10, 58, tzinfo=STOCKHOLM)
 
 
 def _directory_names() -> list[str]:
@@ -125,28 +138,100 @@ def _formats(number: str) -> list[str]:
     ]
 
 
-def _report_with_patient(number: str) -> dict[str, str]:
-    """A discharge-ready report as the voice line stores it: patient fields beside the ones an SMS may carry."""
-    return {
-        "personnummer": number,
-        "patient_name": "Tolvan Tolvansson",
-        "caller_speech": "Det gäller Tolvan, han kan gå hem i morgon efter lunch",
-        "doctor": "Doktor Anna Andersson",
-        **LONG_VALUES,
-    }
+PATIENT_NAME = "Tolvan Tolvansson"
+CALLER_NAME = "Anna Andersson"
+DOCTOR_NAME = "Doktor Berit Bengtsson"
 
 
-def test_no_template_carries_a_personnummer_name_or_free_text_from_the_report() -> None:
-    for number in _identity_numbers():
-        report = _report_with_patient(number)
-        for template in TEMPLATES:
-            body = render(template, _values(template, report))
-            assert not contains_identity_number(body)
+def _report_as_phoned_in(session: Session, number: str, call_sid: str) -> None:
+    """A report registered the way the voice flow does it: patient number, caller's and doctor's names, dates."""
+    record_call_seen(
+        session=session, call_sid=call_sid, from_number=WARD_61, to_number=NORRBOTTEN_LINE, status="", now=NOW
+    )
+    reporter, receiver = (find_unit_by_code(session=session, code=code) for code in ("101", "2580"))
+    assert reporter is not None and receiver is not None
+    register_report(
+        session=session,
+        new=NewReport(
+            call_sid=call_sid,
+            call_position=1,
+            line_key="norrbotten",
+            drill=False,
+            event="changed_assessment",
+            reporter=snapshot(reporter),
+            patient_number=number,
+            patient_number_kind="personnummer",
+            receivers=[snapshot(receiver)],
+            event_data={"doctor_name": DOCTOR_NAME, "assessment": "new_date", "new_date": "2026-11-30"},
+            caller_name=CALLER_NAME,
+            caller_name_recording="https://api.twilio.com/recording/RE1",
+        ),
+        caller_number=WARD_61,
+        timezone=STOCKHOLM,
+        now=NOW,
+    )
+
+
+def _fault_as_phoned_in(session: Session, call_sid: str) -> None:
+    """A fault report filed and left as voicemail, the way the voice flow does it."""
+    line = load_lines(BUNDLED_LINES, read_directory(BUNDLED_DIRECTORY), menu_options=OPTIONS.keys()).first
+    unit = find_unit_by_code(session=session, code="101")
+    assert unit is not None
+    open_draft(session=session, call_sid=call_sid, line=line, from_number=WARD_61, now=NOW)
+    by = FiledBy(name=CALLER_NAME, name_recording=None, unit=snapshot(unit))
+    file_ticket(
+        session=session,
+        call_sid=call_sid,
+        line=line,
+        kind="login",
+        by=by,
+        routed_to="standby",
+        now=NOW,
+        timezone=STOCKHOLM,
+    )
+    attach_voicemail(
+        session=session,
+        call_sid=call_sid,
+        line=line,
+        url="https://api.twilio.com/recording/RE2",
+        seconds=30,
+        now=NOW,
+        timezone=STOCKHOLM,
+    )
+
+
+def test_no_sms_the_service_sends_carries_a_personnummer_a_name_or_what_a_caller_said(
+    app: Flask, db_session: Session
+) -> None:
+    numbers = _identity_numbers()[:20]
+    for position, number in enumerate(numbers):
+        _report_as_phoned_in(db_session, number, f"CA{position:032d}")
+    _fault_as_phoned_in(db_session, "CA" + "f" * 32)
+    db_session.commit()
+
+    messages = db_session.scalars(select(OutboxMessage)).all()
+    assert {m.template for m in messages} == set(TEMPLATES), "every template is sent by some path of this test"
+    for message in messages:
+        assert not contains_identity_number(message.body), message.template
+        for number in numbers:
             for written in _formats(number):
-                assert written not in body
-            for private in ("patient_name", "caller_speech", "doctor"):
-                assert report[private] not in body
-            assert "Tolvan" not in body
+                assert written not in message.body
+        for private in (PATIENT_NAME, CALLER_NAME, DOCTOR_NAME, "Berit", "Anna", "recording"):
+            assert private not in message.body, (message.template, private)
+
+
+def test_a_value_that_looks_like_a_personnummer_never_reaches_an_sms(app: Flask, db_session: Session) -> None:
+    number = _identity_numbers()[0]
+    for written in _formats(number):
+        with pytest.raises(ValueError, match="personnummer"):
+            enqueue_sms(
+                session=db_session,
+                to=WARD_61,
+                template="report_notice",
+                values={**_values("report_notice", LONG_VALUES), "unit": f"Avdelning {written}"},
+                subject="test",
+                now=NOW,
+            )
 
 
 def test_every_written_form_of_a_test_personnummer_is_recognised() -> None:

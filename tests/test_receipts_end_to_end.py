@@ -1,6 +1,6 @@
 """From a phoned-in report to two delivered SMS: the caller, the outbox, the worker and a Twilio-like server."""
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from flask import Flask
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from tests.fixtures_outbox import FakeTwilio, make_worker, sender_for, serve_fak
 from tests.fixtures_reports import LULEA_SMS, PATIENT, WARD_61_SMS, to_summary
 
 
-def fake_twilio() -> Iterator[FakeTwilio]:
+def fake_twilio() -> Generator[FakeTwilio, None, None]:
     yield from serve_fake_twilio()
 
 

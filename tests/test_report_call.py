@@ -418,7 +418,7 @@ def test_the_municipality_hears_a_whisper_and_pressing_1_is_its_acknowledgement(
 
 
 def run_cli_for(caller: Caller, *args: str) -> tuple[int, str, str]:
-    app: Flask = caller.transport.client.application  # type: ignore[assignment]
+    app: Flask = caller.transport.client.application
     return run_cli(runtime_of(app).config, *args)
 
 

@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,9 @@ from tests.conftest import TESTDATA
 TODAY = date(2026, 11, 23)
 
 
-def _load(name: str) -> list:
-    return json.loads((TESTDATA / name).read_text(encoding="utf-8"))
+def _load(name: str) -> list[Any]:
+    found: list[Any] = json.loads((TESTDATA / name).read_text(encoding="utf-8"))
+    return found
 
 
 def test_every_skatteverket_test_personnummer_is_accepted_with_its_birth_date() -> None:
@@ -53,7 +55,7 @@ def test_ten_digit_test_numbers_get_the_century_of_the_most_recent_past_birthday
 @pytest.mark.parametrize(
     "case", [c for c in _load("personnummer-cases.json") if c["valid"]], ids=lambda c: c["long_format"]
 )
-def test_the_shared_valid_cases_are_accepted_in_every_format(case: dict) -> None:
+def test_the_shared_valid_cases_are_accepted_in_every_format(case: dict[str, Any]) -> None:
     for field in ("long_format", "separated_long"):
         assert parse_patient_number(case[field], today=TODAY).number == case["long_format"]
     for field in ("short_format", "separated_format"):
@@ -66,7 +68,7 @@ def test_the_shared_valid_cases_are_accepted_in_every_format(case: dict) -> None
 @pytest.mark.parametrize(
     "case", [c for c in _load("personnummer-cases.json") if not c["valid"]], ids=lambda c: str(c["long_format"])
 )
-def test_the_shared_invalid_cases_are_refused_in_every_format(case: dict) -> None:
+def test_the_shared_invalid_cases_are_refused_in_every_format(case: dict[str, Any]) -> None:
     for field in ("long_format", "short_format", "separated_format", "separated_long"):
         with pytest.raises(PatientNumberError):
             parse_patient_number(str(case[field]), today=TODAY)

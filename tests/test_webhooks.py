@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
+from werkzeug.test import TestResponse
 
 from ivr.app import create_app
 from ivr.calls.models import Call as CallRecord
@@ -51,7 +52,7 @@ def signed_post(
     base: str = BASE_URL,
     signed_for: str | None = None,
     token: str = AUTH_TOKEN,
-):  # type: ignore[no-untyped-def]
+) -> TestResponse:
     signature = RequestValidator(token).compute_signature((signed_for or base) + path, params)
     return client.post(path, data=params, base_url=base, headers={"X-Twilio-Signature": signature})
 

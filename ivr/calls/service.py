@@ -6,11 +6,10 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ivr.calls.models import Call
+from ivr.persistence import insert_or_ignore
 
 log = logging.getLogger("ivr.calls")
 TERMINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
@@ -28,9 +27,7 @@ def note_call_seen(
         "status": status or "in-progress",
         "status_sequence": -1,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(insert(Call).values(**values).on_conflict_do_nothing(index_elements=["call_sid"]))
-    if getattr(result, "rowcount", 0) == 1:
+    if insert_or_ignore(session, Call, values, unique=["call_sid"]):
         log.info("call %s from %s to %s first seen at %s", call_sid, from_number, to_number, now.isoformat())
 
 

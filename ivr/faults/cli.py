@@ -5,14 +5,13 @@ from __future__ import annotations
 import click
 
 from ivr.commands import command_context, emit_json
-from ivr.lines.models import Line
-from ivr.runtime import Runtime
+from ivr.lines.models import Line, Lines
 
 
-def _line(runtime: Runtime, key: str) -> Line:
-    line = runtime.lines.by_key(key)
+def _line(lines: Lines, key: str) -> Line:
+    line = lines.by_key(key)
     if line is None:
-        raise click.BadParameter(f"no line {key!r}; lines: {', '.join(runtime.lines.keys)}", param_hint="--line")
+        raise click.BadParameter(f"no line {key!r}; lines: {', '.join(lines.keys)}", param_hint="--line")
     return line
 
 

@@ -23,10 +23,10 @@ from directory.snapshot import UnitSnapshot
 from ivr.faults.models import FaultDialAttempt, FaultTicket
 from ivr.lines.models import Line
 from ivr.lines.service import Destination, destination
+from ivr.notes import OTHER_SYSTEM as OTHER_SYSTEM_NAME
+from ivr.notes import UNKNOWN_UNIT, fault_kind_name
 from ivr.outbox.service import enqueue_sms, sms_recipient
-from ivr.outbox.templates import OTHER_SYSTEM as SMS_OTHER_SYSTEM
-from ivr.outbox.templates import UNKNOWN_UNIT as SMS_UNKNOWN_UNIT
-from ivr.outbox.templates import fault_kind_name, official_time
+from ivr.outbox.templates import official_time
 from ivr.persistence import insert_or_ignore
 from ivr.schedule.models import HELP_DESK
 
@@ -104,7 +104,7 @@ def file_ticket(
         to=sms_recipient(unit_sms=ticket.unit_sms, caller_number=ticket.from_number),
         template="fault_receipt",
         values={
-            "system": ticket.system or SMS_OTHER_SYSTEM,
+            "system": ticket.system or OTHER_SYSTEM_NAME,
             "fault_kind": fault_kind_name(ticket.kind),
             "time": official_time(now, timezone),
             "receiver": first.name if first else line.organisation,
@@ -214,10 +214,10 @@ def attach_voicemail(
         to=standby.sms_number if standby else None,
         template="fault_voicemail_notice",
         values={
-            "system": ticket.system or SMS_OTHER_SYSTEM,
+            "system": ticket.system or OTHER_SYSTEM_NAME,
             "fault_kind": fault_kind_name(ticket.kind),
             "time": official_time(now, timezone),
-            "unit": ticket.unit_name or SMS_UNKNOWN_UNIT,
+            "unit": ticket.unit_name or UNKNOWN_UNIT,
             "reference": ticket.reference or "",
         },
         subject=f"ticket:{ticket.reference}",

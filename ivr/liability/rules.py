@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ivr.calendar import add_weekdays, add_working_days
+from ivr.reports.events import Event
+from ivr.reports.models import Report
 
 BUNDLED_RULES = Path(__file__).resolve().parent / "data" / "rules.toml"
 SETTINGS = frozenset({"agreement", "grace_days", "cutoff", "counting", "discharge_day_counts"})
@@ -91,6 +93,16 @@ def liability_start(notified_at: datetime, *, rule: LiabilityRule, timezone: tzi
     after = is_after_cutoff(local, rule)
     days = rule.grace_days + (1 if after else 0)
     return LiabilityStart(after_cutoff=after, first_liable_day=add_days(local.date(), days, rule.counting), rule=rule)
+
+
+def liability_for(report: Report, *, rules: LiabilityRules, timezone: tzinfo) -> LiabilityStart | None:
+    """For a discharge-ready report: whether it came after the cut-off and the first liable day, under the
+    agreement between the line's region and the receiving municipality (else the line's, else the default)."""
+    if report.event != Event.DISCHARGE_READY:
+        return None
+    municipality = next((d.receiver_code for d in report.deliveries if d.receiver_kind == "municipality"), None)
+    rule = rules.for_agreement(report.line_key, municipality)
+    return liability_start(report.official_at, rule=rule, timezone=timezone)
 
 
 def add_days(start: date, days: int, counting: Counting) -> date:

@@ -8,15 +8,14 @@ from zoneinfo import ZoneInfo
 import click
 
 from ivr.audit.service import current_actor
-from ivr.commands import BY_HELP, command_context, emit_json
-from ivr.lines.models import Line
-from ivr.runtime import Runtime
+from ivr.commands import BY_HELP, command_context
+from ivr.lines.models import Line, Lines
 
 
-def _line(runtime: Runtime, key: str) -> Line:
-    line = runtime.lines.by_key(key)
+def _line(lines: Lines, key: str) -> Line:
+    line = lines.by_key(key)
     if line is None:
-        raise click.BadParameter(f"no line {key!r}; lines: {', '.join(runtime.lines.keys)}", param_hint="--line")
+        raise click.BadParameter(f"no line {key!r}; lines: {', '.join(lines.keys)}", param_hint="--line")
     return line
 
 
@@ -54,7 +53,7 @@ def outage_start(
         try:
             record = start_outage(
                 session=session,
-                line=_line(runtime, line_key),
+                line=_line(runtime.lines, line_key),
                 system=system,
                 actor=actor or current_actor(),
                 now=runtime.now(),
@@ -86,7 +85,7 @@ def outage_end(line_key: str, system: str | None, outage_id: int | None, actor: 
         try:
             ended = end_outages(
                 session=session,
-                line=_line(runtime, line_key),
+                line=_line(runtime.lines, line_key),
                 actor=actor or current_actor(),
                 now=runtime.now(),
                 system=system,
@@ -99,42 +98,4 @@ def outage_end(line_key: str, system: str | None, outage_id: int | None, actor: 
     click.echo(f"ended outage {names}")
 
 
-@outage.command("status")
-@click.option("--line", "line_key", default=None, help="One line (default: every line).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def outage_status(line_key: str | None, as_json: bool) -> None:
-    """Outages in progress (and how long they have lasted) and planned ones."""
-    from ivr.outages.service import current_outages, outage_as_dict, upcoming_outages
-
-    with command_context() as ctx:
-        session, timezone, runtime = ctx.session, ctx.runtime.timezone, ctx.runtime
-        if line_key is not None:
-            _line(runtime, line_key)
-        now = runtime.now()
-        found = [*current_outages(session=session, line_key=line_key, now=now)]
-        found += upcoming_outages(session=session, line_key=line_key, now=now)
-        data = [outage_as_dict(o, line=runtime.lines.by_key(o.line_key), now=now, timezone=timezone) for o in found]
-        from ivr.worklist.export import open_worklists  # ended outages with items still to enter (issue 6)
-
-        worklists = open_worklists(session=session, now=now, timezone=timezone, line_key=line_key)
-    if as_json:
-        emit_json(
-            {
-                "in_progress": [d for d in data if d["state"] == "in_progress"],
-                "planned": [d for d in data if d["state"] == "planned"],
-                **({"worklist_open": worklists} if worklists else {}),
-            }
-        )
-        return
-    if not data:
-        click.echo("no outage in progress or planned")
-    for item in data:
-        extra = " (phone routine applies)" if item["routine_applies"] else ""
-        what = f"{item['id']} {item['line']} {item['system']}: {item['state']}"
-        click.echo(f"{what} from {item['from']}, {item['lasted']}{extra}")
-    for group in worklists:
-        what = f"outage {group['outage']} ended {group['ended_at']}" if group["outage"] else "outside any outage"
-        click.echo(
-            f"{what}, {group['line']} {group['system']}: {group['open']} of {group['total']} worklist item(s) "
-            "still to enter (ivr worklist list --open)"
-        )
+# `ivr outage status` is defined in ivr/worklist/cli.py: beside the outages it lists the worklists they left open.

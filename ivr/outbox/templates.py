@@ -17,25 +17,6 @@ ALLOWED_PLACEHOLDERS = frozenset(
 DRILL_PREFIX = "ÖVNING: "
 UNKNOWN_PHONE = "okänt"
 
-# The names placeholders are filled with: the SMS medium's own words for events and fault kinds.
-EVENT_NAMES = {
-    "admission": "Inskrivning",
-    "estimated_discharge": "Nytt beräknat utskrivningsdatum",
-    "discharge_ready": "Utskrivningsklar",
-    "discharge": "Utskrivning",
-    "changed_assessment": "Ändrad bedömning",
-    "care_contact": "Fast vårdkontakt utsedd",
-    "sip_meeting": "SIP-möte",
-    "ready_for_home": "Redo för hemtagning",
-}
-FAULT_KIND_NAMES = {
-    "login": "kan inte logga in",
-    "unreachable": "går inte att nå",
-    "slow": "långsamt",
-    "other": "annat fel",
-}
-OTHER_SYSTEM = "annat system"
-UNKNOWN_UNIT = "okänd enhet"
 
 TEMPLATES: dict[str, str] = {
     # To the reporting unit: proof that the report was made, and when.
@@ -99,16 +80,6 @@ def render(template: str, values: dict[str, str], *, drill: bool = False) -> str
         )
     body = text.format_map(values)
     return DRILL_PREFIX + body if drill else body
-
-
-def event_name(event: str) -> str:
-    """An event code as an SMS names it ("Utskrivningsklar")."""
-    return EVENT_NAMES[event]
-
-
-def fault_kind_name(kind: str | None) -> str:
-    """A fault kind as an SMS names it ("kan inte logga in")."""
-    return FAULT_KIND_NAMES.get(kind or "other", FAULT_KIND_NAMES["other"])
 
 
 def official_time(moment: datetime, timezone: ZoneInfo) -> str:

@@ -9,7 +9,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, aliased
 from directory.numbers import national
 from ivr.audit.service import record_audit
 from ivr.calls.models import Call
-from ivr.liability.rules import LiabilityRules, LiabilityStart, liability_start
+from ivr.notes import event_name
 from ivr.outbox.service import enqueue_sms, sms_recipient
-from ivr.outbox.templates import UNKNOWN_PHONE, event_name, official_time
+from ivr.outbox.templates import UNKNOWN_PHONE, official_time
 from ivr.reports.chain import RECEIVER_FIELDS, chain_tail, lock_chain, seal
 from ivr.reports.drafts import Receiver
 from ivr.reports.events import Event
@@ -289,16 +289,6 @@ def record_patient_number_read(*, session: Session, report: Report, actor: str, 
         detail={"reference": report.reference, "patient_number_kind": report.patient_number_kind},
         now=now,
     )
-
-
-def liability_for(report: Report, *, rules: LiabilityRules, timezone: tzinfo) -> LiabilityStart | None:
-    """For a discharge-ready report: whether it came after the cut-off and the first liable day, under the
-    agreement between the line's region and the receiving municipality (else the line's, else the national rule)."""
-    if report.event != Event.DISCHARGE_READY:
-        return None
-    municipality = next((d.receiver_code for d in report.deliveries if d.receiver_kind == "municipality"), None)
-    rule = rules.for_agreement(report.line_key, municipality)
-    return liability_start(report.official_at, rule=rule, timezone=timezone)
 
 
 # ---- deliveries: each time is set once, by a conditional UPDATE (safe when Twilio retries at the same moment) ---

@@ -6,14 +6,13 @@ import click
 
 from ivr.audit.service import current_actor
 from ivr.commands import BY_HELP, command_context, emit_json
-from ivr.lines.models import Line
-from ivr.runtime import Runtime
+from ivr.lines.models import Line, Lines
 
 
-def _line(runtime: Runtime, key: str) -> Line:
-    line = runtime.lines.by_key(key)
+def _line(lines: Lines, key: str) -> Line:
+    line = lines.by_key(key)
     if line is None:
-        raise click.BadParameter(f"no line {key!r}; lines: {', '.join(runtime.lines.keys)}", param_hint="--line")
+        raise click.BadParameter(f"no line {key!r}; lines: {', '.join(lines.keys)}", param_hint="--line")
     return line
 
 
@@ -35,7 +34,7 @@ def schedule_status(line_key: str | None, as_json: bool) -> None:
         keys = [line_key] if line_key else list(runtime.lines.keys)
         data = []
         for key in keys:
-            line = _line(runtime, key)
+            line = _line(runtime.lines, key)
             decision = decide(session=session, line=line, now=runtime.now(), timezone=timezone)
             data.append(
                 decision_as_dict(line, decision, numbers=code_numbers(session=session, line=line), timezone=timezone)
@@ -62,7 +61,7 @@ def schedule_override(line_key: str, target: str, until_reset: bool, note: str, 
 
     with command_context() as ctx:
         session, timezone, runtime = ctx.session, ctx.runtime.timezone, ctx.runtime
-        line = _line(runtime, line_key)
+        line = _line(runtime.lines, line_key)
         override = set_override(
             session=session,
             line=line,
@@ -88,7 +87,7 @@ def schedule_reset(line_key: str, actor: str | None) -> None:
     with command_context() as ctx:
         session, runtime = ctx.session, ctx.runtime
         count = reset_override(
-            session=session, line=_line(runtime, line_key), actor=actor or current_actor(), now=runtime.now()
+            session=session, line=_line(runtime.lines, line_key), actor=actor or current_actor(), now=runtime.now()
         )
         session.commit()
     click.echo(f"{line_key}: back to the schedule ({count} override(s) ended)")

@@ -9,6 +9,8 @@ import click
 
 from ivr.audit.service import current_actor
 from ivr.commands import CommandContext, command_context, emit_json
+from ivr.lines.models import Lines
+from ivr.outages.cli import outage
 
 if TYPE_CHECKING:
     from ivr.worklist.service import OutageWorklist
@@ -153,3 +155,48 @@ def export_command(fmt: str, only_open: bool, line_key: str | None, outage_id: i
     else:
         output.write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
         click.echo(f"{len(rows)} item(s) written to {output}", err=True)
+
+
+def _known_line(lines: Lines, key: str) -> None:
+    if lines.by_key(key) is None:
+        raise click.BadParameter(f"no line {key!r}; lines: {', '.join(lines.keys)}", param_hint="--line")
+
+
+@outage.command("status")
+@click.option("--line", "line_key", default=None, help="One line (default: every line).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def outage_status(line_key: str | None, as_json: bool) -> None:
+    """Outages in progress (and how long they have lasted) and planned ones."""
+    from ivr.outages.service import current_outages, outage_as_dict, upcoming_outages
+    from ivr.worklist.export import open_worklists  # ended outages with items still to enter
+
+    with command_context() as ctx:
+        session, timezone, runtime = ctx.session, ctx.runtime.timezone, ctx.runtime
+        if line_key is not None:
+            _known_line(runtime.lines, line_key)
+        now = runtime.now()
+        found = [*current_outages(session=session, line_key=line_key, now=now)]
+        found += upcoming_outages(session=session, line_key=line_key, now=now)
+        data = [outage_as_dict(o, line=runtime.lines.by_key(o.line_key), now=now, timezone=timezone) for o in found]
+        worklists = open_worklists(session=session, now=now, timezone=timezone, line_key=line_key)
+    if as_json:
+        emit_json(
+            {
+                "in_progress": [d for d in data if d["state"] == "in_progress"],
+                "planned": [d for d in data if d["state"] == "planned"],
+                **({"worklist_open": worklists} if worklists else {}),
+            }
+        )
+        return
+    if not data:
+        click.echo("no outage in progress or planned")
+    for item in data:
+        extra = " (phone routine applies)" if item["routine_applies"] else ""
+        what = f"{item['id']} {item['line']} {item['system']}: {item['state']}"
+        click.echo(f"{what} from {item['from']}, {item['lasted']}{extra}")
+    for group in worklists:
+        what = f"outage {group['outage']} ended {group['ended_at']}" if group["outage"] else "outside any outage"
+        click.echo(
+            f"{what}, {group['line']} {group['system']}: {group['open']} of {group['total']} worklist item(s) "
+            "still to enter (ivr worklist list --open)"
+        )
