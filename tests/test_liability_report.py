@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ivr.audit.service import list_audit
 from ivr.reports.models import Report
 from ivr.reports.service import cancel_report
-from tests.conftest import stockholm
+from tests.conftest import STOCKHOLM, stockholm
 from tests.fixtures_liability import (
     LULEA,
     OTHER_PATIENT,
@@ -180,6 +180,7 @@ def test_a_municipality_without_stays_is_named_with_zero_totals(app: Flask, tmp_
 def test_cancelled_and_drill_reports_never_count(app: Flask, db_session: Session, tmp_path: Path) -> None:
     mistaken = phone_in(db_session, at=stockholm(2026, 11, 16, 9, 0), event="discharge_ready")
     cancel_report(
+        timezone=STOCKHOLM,
         session=db_session,
         reference=mistaken.reference,
         reason="fel patient",

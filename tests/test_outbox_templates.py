@@ -33,7 +33,8 @@ from ivr.outbox.templates import (
     render,
     segment_count,
 )
-from ivr.reports.service import NewReport, register_report
+from ivr.reports.models import Report
+from ivr.reports.service import NewReport, acknowledge_delivery, cancel_report, register_report
 from tests.conftest import NORRBOTTEN_LINE, TESTDATA, WARD_61
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -207,6 +208,25 @@ def test_no_sms_the_service_sends_carries_a_personnummer_a_name_or_what_a_caller
     for position, number in enumerate(numbers):
         _report_as_phoned_in(db_session, number, f"CA{position:032d}")
     _fault_as_phoned_in(db_session, "CA" + "f" * 32)
+    db_session.commit()
+    first, second = db_session.scalars(select(Report).order_by(Report.seq)).all()[:2]
+    acknowledge_delivery(
+        session=db_session,
+        reference=first.reference,
+        receiver_code="2580",
+        by="Berit",
+        channel="console",
+        timezone=STOCKHOLM,
+        now=NOW,
+    )
+    cancel_report(
+        session=db_session,
+        reference=second.reference,
+        reason=f"fel patient, {PATIENT_NAME} {numbers[1]}",
+        by="Berit",
+        timezone=STOCKHOLM,
+        now=NOW,
+    )
     db_session.commit()
 
     messages = db_session.scalars(select(OutboxMessage)).all()

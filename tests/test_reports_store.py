@@ -26,7 +26,7 @@ from ivr.reports.service import (
     mark_connected,
     official_time_of_call,
 )
-from tests.conftest import NORRBOTTEN_LINE, WARD_61, stockholm
+from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM, WARD_61, stockholm
 from tests.fixtures_reports import OTHER_PATIENT, PATIENT, report_directly, run_cli
 
 MONDAY_1158 = stockholm(2026, 11, 23, 11, 58)
@@ -112,7 +112,12 @@ def test_a_duplicate_registered_anyway_is_kept_and_linked(db_session: Session) -
 def test_a_cancelled_report_is_no_longer_a_duplicate(db_session: Session) -> None:
     first = report_directly(db_session, first_seen=MONDAY_1158)
     cancel_report(
-        session=db_session, reference=first.reference, reason="fel patient", by="sjuksköterska", now=MONDAY_1158
+        timezone=STOCKHOLM,
+        session=db_session,
+        reference=first.reference,
+        reason="fel patient",
+        by="sjuksköterska",
+        now=MONDAY_1158,
     )
     db_session.commit()
     found = find_duplicate(
@@ -251,7 +256,9 @@ def test_a_receiver_is_unacknowledged_until_someone_presses_1(db_session: Sessio
 
 def test_a_cancelled_report_is_not_listed_as_unacknowledged(db_session: Session) -> None:
     report = report_directly(db_session, first_seen=MONDAY_1158)
-    cancel_report(session=db_session, reference=report.reference, reason="fel", by="Berit", now=MONDAY_1158)
+    cancel_report(
+        timezone=STOCKHOLM, session=db_session, reference=report.reference, reason="fel", by="Berit", now=MONDAY_1158
+    )
     db_session.commit()
     assert list_unacknowledged(session=db_session) == []
 

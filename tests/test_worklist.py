@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ivr.audit.service import list_audit
 from ivr.clock import FrozenClock
 from ivr.reports.service import cancel_report
-from tests.conftest import LINKOPING_LINE, Caller, stockholm
+from tests.conftest import LINKOPING_LINE, STOCKHOLM, Caller, stockholm
 from tests.fixtures_liability import OTHER_PATIENT, THIRD_PATIENT, ivr_json, phone_in, run_ivr
 from tests.fixtures_voice_line import HOME_CARE_RYD, report_fault, ticket_of
 
@@ -56,6 +56,7 @@ def lifecare_outage(app: Flask, clock: FrozenClock, db_session: Session) -> dict
     admission = phone_in(db_session, at=stockholm(2026, 11, 22, 14, 30), event="admission", patient=OTHER_PATIENT)
     mistake = phone_in(db_session, at=stockholm(2026, 11, 22, 15, 0), event="discharge", patient=THIRD_PATIENT)
     cancel_report(
+        timezone=STOCKHOLM,
         session=db_session,
         reference=mistake.reference,
         reason="fel patient",

@@ -36,6 +36,21 @@ TEMPLATES: dict[str, str] = {
         "Referens: {reference}\n"
         "Frågor: ring {unit_phone}"
     ),
+    # To the reporting unit and each receiver when a report is cancelled (never the reason: it is free text).
+    "report_cancelled": (
+        "Reservlinjen: rapporten är makulerad.\n"
+        "Händelse: {event}\n"
+        "Officiell tid: {time}\n"
+        "Referens: {reference}\n"
+        "Från: {unit}, tel. {unit_phone}"
+    ),
+    # To the reporting unit when a receiver acknowledges a report afterwards (by phone or in the console).
+    "report_acknowledged": (
+        "Reservlinjen: {receiver} har kvitterat rapporten.\n"
+        "Händelse: {event}\n"
+        "Officiell tid: {time}\n"
+        "Referens: {reference}"
+    ),
     # To a fault reporter who called from a mobile.
     "fault_receipt": (
         "Kvitto, reservlinjen: felanmälan mottagen.\n"

@@ -31,7 +31,12 @@ def cancel(reference: str, reason: str, by: str | None) -> None:
         session = ctx.session
         try:
             entry = cancel_report(
-                session=session, reference=reference, reason=reason, by=by or current_actor(), now=ctx.runtime.now()
+                session=session,
+                reference=reference,
+                reason=reason,
+                by=by or current_actor(),
+                timezone=ctx.runtime.timezone,
+                now=ctx.runtime.now(),
             )
         except ReportError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -20,7 +20,7 @@ from directory.numbers import national
 from ivr.audit.service import record_audit
 from ivr.calls.models import Call
 from ivr.notes import event_name
-from ivr.outbox.service import enqueue_sms, sms_recipient
+from ivr.outbox.service import enqueue_sms, messages_for, sms_recipient
 from ivr.outbox.templates import UNKNOWN_PHONE, official_time
 from ivr.reports.chain import RECEIVER_FIELDS, chain_tail, lock_chain, seal
 from ivr.reports.drafts import Receiver
@@ -207,8 +207,13 @@ def cancellation_of(*, session: Session, reference: str) -> Report | None:
     return session.scalar(select(Report).where(Report.cancels == reference, Report.kind == ReportKind.CANCELLATION))
 
 
-def cancel_report(*, session: Session, reference: str, reason: str, by: str, now: datetime) -> Report:
-    """Cancel a report with a new entry that references it (the original stays as it was); audited."""
+def cancel_report(
+    *, session: Session, reference: str, reason: str, by: str, timezone: ZoneInfo, now: datetime
+) -> Report:
+    """Cancel a report with a new entry that references it (the original stays as it was); audited.
+
+    The reporting unit and every receiver get a notice by SMS (without the reason, which is free text).
+    """
     original = find_report(session=session, reference=reference)
     if original is None or original.kind != ReportKind.REPORT:
         raise ReportError(f"no report with reference {reference}")
@@ -236,6 +241,7 @@ def cancel_report(*, session: Session, reference: str, reason: str, by: str, now
     )
     seal(entry, [])
     session.add(entry)
+    _queue_cancellation_notices(session=session, original=original, timezone=timezone, now=now)
     record_audit(
         session=session,
         actor=by,
@@ -246,6 +252,86 @@ def cancel_report(*, session: Session, reference: str, reason: str, by: str, now
     )
     session.flush()
     return entry
+
+
+def _queue_cancellation_notices(*, session: Session, original: Report, timezone: ZoneInfo, now: datetime) -> None:
+    values = {
+        "event": event_name(original.event),
+        "time": official_time(original.official_at, timezone),
+        "reference": original.reference,
+        "unit": original.reporter_name or "",
+        "unit_phone": national(original.reporter_phone) if original.reporter_phone else UNKNOWN_PHONE,
+    }
+    recipients = [_reporter_sms(session, original), *(d.receiver_sms for d in original.deliveries)]
+    for to in dict.fromkeys(recipients):  # each number once, in order
+        enqueue_sms(
+            session=session,
+            to=to,
+            template="report_cancelled",
+            values=values,
+            subject=f"report:{original.reference}",
+            now=now,
+            drill=original.drill,
+        )
+
+
+def _reporter_sms(session: Session, report: Report) -> str | None:
+    """Where the reporting unit's receipt went (its SMS number, or the caller's mobile), for later notices."""
+    messages = messages_for(session=session, subject=f"report:{report.reference}")
+    receipt = next((m for m in messages if m.template == "report_receipt"), None)
+    return receipt.to_number if receipt is not None else None
+
+
+def acknowledge_delivery(
+    *, session: Session, reference: str, receiver_code: str, by: str, channel: str, timezone: ZoneInfo, now: datetime
+) -> ReportDelivery:
+    """A receiver acknowledges a report after the call (by phone or in the console): stored like the
+    acknowledgement on the connected call, audited, and the reporting unit gets an SMS that it was received.
+
+    Acknowledging again changes nothing and sends nothing (Twilio retries, a double click).
+    """
+    query = (
+        select(ReportDelivery)
+        .join(Report, Report.id == ReportDelivery.report_id)
+        .where(Report.reference == reference, Report.kind == ReportKind.REPORT)
+        .where(ReportDelivery.receiver_code == receiver_code)
+    )
+    row = session.scalar(query)
+    if row is None:
+        raise ReportError(f"report {reference} has no receiver {receiver_code}")
+    if cancellation_of(session=session, reference=reference) is not None:
+        raise ReportError(f"report {reference} is cancelled")
+    first = _set_once(
+        session,
+        row,
+        "acknowledged_at",
+        {"acknowledged_at": now, "outcome": func.coalesce(ReportDelivery.outcome, "acknowledged")},
+    )
+    if first:
+        report = row.report
+        record_audit(
+            session=session,
+            actor=by,
+            action="reports.acknowledge",
+            subject=f"report:{reference}",
+            detail={"receiver": receiver_code, "channel": channel},
+            now=now,
+        )
+        enqueue_sms(
+            session=session,
+            to=_reporter_sms(session, report),
+            template="report_acknowledged",
+            values={
+                "receiver": row.receiver_name,
+                "event": event_name(report.event),
+                "time": official_time(report.official_at, timezone),
+                "reference": report.reference,
+            },
+            subject=f"report:{reference}",
+            now=now,
+            drill=report.drill,
+        )
+    return row
 
 
 def list_entries(
