@@ -125,6 +125,25 @@ def _texts(raw: Mapping[str, Any], name: str, *, required: bool = True) -> tuple
     return tuple(v.strip() for v in value)
 
 
+def lines_problems(lines: Lines, rows: Sequence[Row]) -> list[str]:
+    """What a new directory would break for the configured lines: each problem names the line and its role.
+
+    A directory that leaves a line without its help desk, standby, switchboard or a chain number (or without a
+    voice number to dial) must be refused, by `ivr directory load` and by the console alike.
+    """
+    codes = {row.code: row for row in rows}
+    problems = []
+    for line in lines:
+        roles = [("help desk", line.help_desk_code), ("standby", line.standby_code)]
+        roles += [("switchboard", line.switchboard_code), *(("chain", code) for code in line.chain)]
+        for role, code in roles:
+            try:
+                _known_code(code, role, codes)
+            except ValueError as exc:
+                problems.append(f"line {line.key}: {exc}")
+    return problems
+
+
 def _known_code(code: str, field: str, codes: Mapping[str, Row]) -> None:
     row = codes.get(code)
     if row is None:
