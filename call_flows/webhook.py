@@ -22,7 +22,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from call_flows.twiml import apology_and_switchboard, twiml
-from ivr.lines.models import Line
+from ivr.lines.models import Line, Lines
 from ivr.web.context import now, runtime
 from ivr.web.security import require_twilio_signature
 from ivr.web.session import get_session
@@ -177,6 +177,10 @@ def step(blueprint: Blueprint, rule: str) -> Callable[[Callable[P, VoiceResponse
 
 def fallback_answer(to_number: str | None) -> VoiceResponse:
     """The apology and the switchboard of the line that was called, in its voice, without the database."""
-    lines = runtime().lines
+    return apology_for(runtime().lines, to_number)
+
+
+def apology_for(lines: Lines, to_number: str | None) -> VoiceResponse:
+    """The apology and the switchboard of the line a call to `to_number` reached (no app context needed)."""
     line = lines.for_number(to_number)
     return apology_and_switchboard(lines.switchboard_of(line), line.voice)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
-from flask import Flask
+from flask import Flask, Request
 
 from directory.loader import DirectoryError, read_directory
 from ivr.clock import Clock, SystemClock
@@ -17,14 +20,26 @@ from ivr.liability.rules import LiabilityRulesError, load_rules
 from ivr.lines.loader import load_lines
 from ivr.persistence import make_engine
 from ivr.runtime import Runtime
-from ivr.web.context import init_runtime
+from ivr.web.context import init_runtime, runtime_of
+from ivr.web.deadline import Answer, OnTimeout, RequestBudget
+from ivr.web.security import is_signed_by_twilio
 from ivr.web.session import init_session
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
 MAX_BODY_BYTES = 64 * 1024
+FALLBACK_PATH = "/voice/fallback"
+TIMEOUT_HEALTH = b'{"status": "unhealthy", "database": "timeout"}'
+TIMEOUT_TEXT = "Tjänsten svarar inte just nu. Försök igen om en stund.".encode()
 
 
-def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Flask:
-    """Build the service from a config (default: the environment) and a clock (default: the system's)."""
+def create_app(config: Config | None = None, *, clock: Clock | None = None, purpose: str = "web") -> Flask:
+    """Build the service from a config (default: the environment) and a clock (default: the system's).
+
+    `purpose` "command" (the `ivr` CLI) lifts the statement timeout that keeps webhooks inside Twilio's 15 s,
+    so a migration or a long export is not cut short.
+    """
     from call_flows.menus import OPTIONS
     from call_flows.routes import register_voice
     from ivr.web.health import bp as health_bp
@@ -35,12 +50,57 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
         config = Config.from_env(os.environ, instance_path=Path(app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     init_runtime(app, load_runtime(config, clock or SystemClock(), menu_options=OPTIONS.keys()))
-    init_session(app, make_engine(config.database_url))
+    init_session(
+        app,
+        make_engine(
+            config.database_url,
+            wait_seconds=config.db_wait_seconds,
+            statement_seconds=config.request_budget_seconds if purpose == "web" else None,
+            pool_size=config.db_threads,
+        ),
+    )
     register_voice(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(sms_status_bp)
+    if purpose == "web":
+        app.wsgi_app = RequestBudget(  # type: ignore[method-assign]
+            app.wsgi_app,
+            budget=config.request_budget_seconds,
+            threads=config.db_threads,
+            exempt=_needs_no_database,
+            on_timeout=_timeout_answer(runtime_of(app)),
+        )
     _configure_logging()
     return app
+
+
+def _needs_no_database(environ: WSGIEnvironment) -> bool:
+    """The fallback URL answers on the server's own thread, whatever the request threads are doing."""
+    return str(environ.get("PATH_INFO", "")) == FALLBACK_PATH
+
+
+def _timeout_answer(runtime: Runtime) -> OnTimeout:
+    """What a request gets when its budget runs out: a voice webhook hears the apology and the switchboard."""
+    from call_flows.webhook import apology_for
+
+    def answer(environ: WSGIEnvironment, body: bytes) -> Answer:
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith("/voice"):
+            if not _signed(runtime, environ, body):
+                return Answer("403 FORBIDDEN", [("Content-Type", "text/plain")], b"forbidden")
+            to_number = parse_qs(body.decode("utf-8", "replace")).get("To", [None])[0]
+            twiml = str(apology_for(runtime.lines, to_number)).encode("utf-8")
+            return Answer("200 OK", [("Content-Type", "text/xml; charset=utf-8")], twiml)
+        if path == "/healthz":
+            return Answer("503 SERVICE UNAVAILABLE", [("Content-Type", "application/json")], TIMEOUT_HEALTH)
+        return Answer("503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain; charset=utf-8")], TIMEOUT_TEXT)
+
+    return answer
+
+
+def _signed(runtime: Runtime, environ: WSGIEnvironment, body: bytes) -> bool:
+    fresh = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    return is_signed_by_twilio(Request(fresh), runtime.config)
 
 
 def load_runtime(config: Config, clock: Clock, *, menu_options: Collection[str]) -> Runtime:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, NoAppException, ScriptInfo
+from sqlalchemy.exc import OperationalError
 
 from directory.cli import directory
 from ivr.commands import OPENER, CommandContext
@@ -22,21 +25,21 @@ from ivr.outages.cli import outage
 from ivr.outbox.cli import sms, worker
 from ivr.reports.cli import audit, reports
 from ivr.schedule.cli import schedule
+from ivr.web.session import engine_of
 from ivr.worklist.cli import worklist
 
 DISPOSE = "ivr.dispose"
+RETRY_SECONDS = 5
 
 
 def _create_app() -> Flask:
     from ivr.app import create_app
 
-    return create_app()
+    return create_app(purpose="command")
 
 
 def load_app() -> Flask:
     """The command's app (made once by Flask's ScriptInfo); a bad setting becomes a one-line error, exit 1."""
-    from ivr.web.session import engine_of
-
     ctx = click.get_current_context()
     info = ctx.ensure_object(ScriptInfo)
     try:
@@ -91,9 +94,25 @@ def db() -> None:
 @click.option(
     "--load-directory/--no-load-directory", default=True, help="Load IVR_DIRECTORY when no directory is stored yet."
 )
-def db_upgrade(load_directory: bool) -> None:
+@click.option("--wait", is_flag=True, help="If the database cannot be reached, try again every 5 s until it can.")
+def db_upgrade(load_directory: bool, wait: bool) -> None:
     """Apply every migration (the release step); load the directory into an empty database."""
-    prepare_database(load_app(), load_directory=load_directory)
+    app = load_app()
+    while True:
+        try:
+            prepare_database(app, load_directory=load_directory)
+            return
+        except OperationalError as exc:
+            if not wait:
+                raise click.ClickException(f"DATABASE_URL: the database cannot be reached ({_reason(exc)})") from exc
+            click.echo(f"database not reachable yet ({_reason(exc)}); trying again in {RETRY_SECONDS} s", err=True)
+            engine_of(app).dispose()
+            time.sleep(RETRY_SECONDS)
+
+
+def _reason(exc: OperationalError) -> str:
+    """The driver's first line, which names the host or file but never a statement's parameters."""
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
 
 
 def prepare_database(app: Flask, *, load_directory: bool = True) -> None:
@@ -121,7 +140,7 @@ def prepare_database(app: Flask, *, load_directory: bool = True) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--threads", default=16, show_default=True, type=int, help="Server threads per process.")
 @click.option(
     "--sms-worker/--no-sms-worker",
     default=True,
@@ -130,15 +149,19 @@ def prepare_database(app: Flask, *, load_directory: bool = True) -> None:
 )
 def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) -> None:
     """Migrate, then run the service under gunicorn (and the SMS worker, unless --no-sms-worker)."""
-    import subprocess
-
     from ivr.config import DEV_TOKEN_FILE
     from ivr.serve import run
     from ivr.web.context import runtime_of
     from ivr.web.session import engine_of
 
     app = load_app()
-    prepare_database(app)
+    migrating = None
+    try:
+        prepare_database(app)
+    except OperationalError as exc:
+        # Serve anyway: the fallback and the apology need no database, and webhooks recover when it returns.
+        click.echo(f"the database cannot be reached ({_reason(exc)}): serving, and migrating once it is back", err=True)
+        migrating = subprocess.Popen([sys.executable, "-m", "ivr", "db", "upgrade", "--wait"])
     config = runtime_of(app).config
     if config.auth_token_is_development:
         click.echo(
@@ -151,9 +174,10 @@ def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) ->
     try:
         run(host=host, port=port, workers=workers, threads=threads)
     finally:
-        if worker_process is not None:
-            worker_process.terminate()
-            worker_process.wait(timeout=15)
+        for process in (worker_process, migrating):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=15)
 
 
 # ---- test calls ---------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ BUNDLED_LINES = _HERE / "lines" / "data" / "lines.toml"
 BUNDLED_LIABILITY_RULES = _HERE / "liability" / "data" / "rules.toml"
 BUNDLED_LIABILITY_RATES = _HERE / "liability" / "data" / "rates.toml"
 DEV_TOKEN_FILE = "dev-twilio-auth-token"  # noqa: S105  (a file name, not a secret)
+DEFAULT_DB_WAIT = 3.0
+DEFAULT_REQUEST_BUDGET = 8.0
+DEFAULT_DB_THREADS = 8
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _MESSAGING_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 
@@ -49,6 +52,10 @@ class Config:
     lines_path: Path = BUNDLED_LINES
     liability_rules_path: Path = BUNDLED_LIABILITY_RULES
     liability_rates_path: Path = BUNDLED_LIABILITY_RATES
+    # Twilio waits 15 s for a webhook (connect time included), then plays its own English error:
+    db_wait_seconds: float = DEFAULT_DB_WAIT  # longest wait for a lock, a connection or the pool
+    request_budget_seconds: float = DEFAULT_REQUEST_BUDGET  # after this a webhook answers with the apology
+    db_threads: int = DEFAULT_DB_THREADS  # requests served at once per process (each may hold a connection)
 
     @property
     def twilio_credentials_present(self) -> bool:
@@ -58,6 +65,13 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, instance_path: Path) -> Config:
         """Read and validate every setting; raise ConfigError naming the first bad variable."""
+        config = cls._read(environ, instance_path=instance_path)
+        if config.request_budget_seconds <= config.db_wait_seconds:
+            raise ConfigError("IVR_REQUEST_BUDGET_SECONDS", "must be longer than IVR_DB_WAIT_SECONDS")
+        return config
+
+    @classmethod
+    def _read(cls, environ: Mapping[str, str], *, instance_path: Path) -> Config:
         instance = Path(_get(environ, "IVR_INSTANCE_PATH") or instance_path)
         token = _get(environ, "TWILIO_AUTH_TOKEN")
         is_dev = token is None
@@ -76,6 +90,11 @@ class Config:
             directory_path=_data_file(environ, "IVR_DIRECTORY", BUNDLED_DIRECTORY),
             timezone=_timezone(environ),
             lines_path=_data_file(environ, "IVR_LINES", BUNDLED_LINES),
+            db_wait_seconds=_number(environ, "IVR_DB_WAIT_SECONDS", DEFAULT_DB_WAIT, low=0.5, high=10),
+            request_budget_seconds=_number(
+                environ, "IVR_REQUEST_BUDGET_SECONDS", DEFAULT_REQUEST_BUDGET, low=1, high=12
+            ),
+            db_threads=int(_number(environ, "IVR_DB_THREADS", DEFAULT_DB_THREADS, low=1, high=64, whole=True)),
             liability_rules_path=_data_file(environ, "IVR_LIABILITY_RULES", BUNDLED_LIABILITY_RULES),
             liability_rates_path=_data_file(environ, "IVR_LIABILITY_RATES", BUNDLED_LIABILITY_RATES),
         )
@@ -152,6 +171,22 @@ def _data_file(environ: Mapping[str, str], name: str, bundled: Path) -> Path:
     if not path.is_file():
         raise ConfigError(name, f"no such file: {path}")
     return path
+
+
+def _number(
+    environ: Mapping[str, str], name: str, default: float, *, low: float, high: float, whole: bool = False
+) -> float:
+    value = _get(environ, name)
+    if value is None:
+        return default
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError as exc:
+        kind = "a whole number" if whole else "a number of seconds"
+        raise ConfigError(name, f"{value!r} is not {kind}") from exc
+    if not low <= number <= high:
+        raise ConfigError(name, f"must be between {low:g} and {high:g}, not {value}")
+    return number
 
 
 def _timezone(environ: Mapping[str, str]) -> ZoneInfo:

@@ -22,6 +22,10 @@ NAMING_CONVENTION = {
 }
 
 
+DEFAULT_WAIT_SECONDS = 3.0
+SQLITE_BEGIN_MODES = {"IMMEDIATE": "IMMEDIATE", "DEFERRED": "DEFERRED"}  # and "READS", see make_engine
+
+
 class Base(DeclarativeBase):
     """Base of every model; constraint names are stable across SQLite and PostgreSQL."""
 
@@ -48,13 +52,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the pragmas we rely on: WAL and foreign keys on SQLite, UTC sessions on PostgreSQL.
+def make_engine(
+    url: str,
+    *,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    statement_seconds: float | None = None,
+    pool_size: int = 5,
+    sqlite_begin: str = "IMMEDIATE",
+    **kwargs: Any,
+) -> Engine:
+    """An engine whose every wait is bounded: WAL, foreign keys and a busy timeout on SQLite (where every
+    transaction takes the write lock when it begins, so a read-then-write never races another writer); on
+    PostgreSQL connect, lock and (optionally) statement timeouts, UTC sessions, and a bounded pool checkout.
 
     Statement parameters are hidden from error messages: they can hold a personnummer, which must never reach a log.
     """
+    wait_ms = int(wait_seconds * 1000)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": wait_seconds}, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -64,12 +79,46 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # commits. SQLite is for local use; production runs on PostgreSQL.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={wait_ms}")
             cursor.close()
+            dbapi_connection.isolation_level = None  # the driver's own BEGIN is deferred; ours is below
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # IMMEDIATE: the write lock is taken before anything is read, so two requests that read the chain's
+            # tail (or a ticket) and then write can never interleave, and a busy database is waited for,
+            # boundedly. A session that only reads may ask for a DEFERRED one (execution option sqlite_begin).
+            mode = connection.get_execution_options().get("sqlite_begin", sqlite_begin)
+            raw = connection.connection.driver_connection
+            if mode == "READS":
+                # sqlite3's own behaviour: each read sees the latest commit, a write opens a deferred transaction.
+                raw.isolation_level = ""
+                return
+            raw.isolation_level = None
+            connection.exec_driver_sql(f"BEGIN {SQLITE_BEGIN_MODES[mode]}")
 
         return engine
+    options = f"-c timezone=UTC -c lock_timeout={wait_ms}"
+    if statement_seconds is not None:
+        options += f" -c statement_timeout={int(statement_seconds * 1000)}"
     return create_engine(
-        url, pool_pre_ping=True, hide_parameters=True, connect_args={"options": "-c timezone=UTC"}, **kwargs
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max(2, pool_size // 2),
+        pool_timeout=wait_seconds,
+        hide_parameters=True,
+        connect_args={
+            "options": options,
+            "connect_timeout": max(1, round(wait_seconds)),
+            # A peer that vanishes (a killed host, a cut link) is noticed in seconds, not hours.
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+            "tcp_user_timeout": wait_ms,
+        },
+        **kwargs,
     )
 
 

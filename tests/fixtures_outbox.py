@@ -56,6 +56,8 @@ class FakeTwilio:
     received: list[dict[str, str]] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
     next_sids: list[str] = field(default_factory=list)
+    lookups: list[dict[str, str]] = field(default_factory=list)
+    taken: list[dict[str, str]] = field(default_factory=list)  # every message Twilio has, as its API lists it
     delay: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -71,12 +73,15 @@ class FakeTwilio:
             self.received.clear()
             self.authorizations.clear()
             self.next_sids.clear()
+            self.lookups.clear()
+            self.taken.clear()
             self.delay = 0.0
             self.server.clear_log()
 
     def reply_with(self, *replies: str | int) -> None:
-        """Script the next replies: "ok", "429", "500", "slow" (past the client's timeout),
-        "problem" (an RFC 9457 error) or a Twilio error code (HTTP 400)."""
+        """Script the next replies: "ok", "429", "500", "slow" (past the client's timeout, not taken),
+        "taken-slow" (taken, but answered past the client's timeout), "problem" (an RFC 9457 error) or a Twilio
+        error code (HTTP 400)."""
         self.script.extend(replies)
 
     def handle(self, request: Request) -> Response:
@@ -88,7 +93,7 @@ class FakeTwilio:
         if self.delay:
             time.sleep(self.delay)
         if reply == "slow":
-            time.sleep(SLOW_SECONDS)  # the client has given up by now; Twilio may or may not have the message
+            time.sleep(SLOW_SECONDS)  # the client has given up by now; this time Twilio did not take it
             return _json(503, {"code": 20503, "message": "Service Unavailable", "status": 503})
         if reply == "429":
             return _json(429, {"code": 20429, "message": "Too Many Requests", "status": 429})
@@ -105,9 +110,17 @@ class FakeTwilio:
             return _json(400, problem)
         if isinstance(reply, int):
             return _json(400, {"code": reply, "message": f"Twilio error {reply}", "status": 400})
-        with self._lock:
-            self.received.append(form)
-        body = {
+        body = self._take(sid, form)
+        if reply == "taken-slow":
+            time.sleep(SLOW_SECONDS)  # taken, but the client has given up waiting for the answer
+        return _json(201, body)
+
+    def take(self, form: dict[str, str]) -> None:
+        """Twilio takes a message without the worker hearing back (e.g. the worker dies mid-request)."""
+        self._take(f"SM{next(self._counter):032x}", form)
+
+    def _take(self, sid: str, form: dict[str, str]) -> dict[str, object]:
+        body: dict[str, object] = {
             "sid": sid,
             "account_sid": ACCOUNT_SID,
             "to": form.get("To"),
@@ -121,7 +134,19 @@ class FakeTwilio:
             "date_created": "Mon, 23 Nov 2026 09:00:00 +0000",
             "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}.json",
         }
-        return _json(201, body)
+        with self._lock:
+            self.received.append(form)
+            self.taken.insert(0, {k: str(v) for k, v in body.items()})
+        return body
+
+    def list_messages(self, request: Request) -> Response:
+        """GET Messages.json?To=…: the messages Twilio has, newest first, in the API's page shape."""
+        to = request.args.get("To")
+        with self._lock:
+            self.lookups.append(request.args.to_dict())
+            found = [m for m in self.taken if to is None or m["to"] == to]
+        page = {"messages": found, "page": 0, "page_size": 50, "uri": MESSAGES_PATH, "next_page_uri": None}
+        return _json(200, page)
 
     @property
     def bodies(self) -> list[str]:
@@ -138,6 +163,7 @@ def serve_fake_twilio() -> Iterator[FakeTwilio]:
     server = HTTPServer(host="127.0.0.1", threaded=True)
     fake = FakeTwilio(server)
     server.expect_request(MESSAGES_PATH, method="POST").respond_with_handler(fake.handle)
+    server.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(fake.list_messages)
     server.start()
     try:
         yield fake

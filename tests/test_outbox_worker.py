@@ -337,3 +337,53 @@ def test_the_running_worker_sends_new_messages_until_it_is_stopped(
     assert not thread.is_alive()
     assert reload(db_session, message_id).status == "queued"
     assert len(fake_twilio.received) == 1
+
+
+def test_a_receipt_twilio_took_without_answering_in_time_is_not_sent_again(
+    app: Flask, config: Config, clock: FrozenClock, db_session: Session, fake_twilio: FakeTwilio
+) -> None:
+    fake_twilio.reply_with("taken-slow")
+    message_id = add_receipt(db_session, now=clock.now())
+    worker = make_worker(app, sender_for(config, fake_twilio), clock, rng=random.Random(5))
+
+    assert worker.run_once() == Counter(retry=1)
+    message = reload(db_session, message_id)
+    assert message.uncertain_since is not None and message.next_attempt_at is not None
+    clock.set(message.next_attempt_at)
+    assert worker.run_once() == Counter(sent=1)
+
+    assert len(fake_twilio.received) == 1, "asked Twilio first, and did not send it twice"
+    assert fake_twilio.lookups and fake_twilio.lookups[-1]["To"] == WARD_61_SMS
+    message = reload(db_session, message_id)
+    assert message.twilio_sid == fake_twilio.taken[0]["sid"]
+    assert message.uncertain_since is None
+
+
+def test_a_receipt_that_timed_out_and_was_not_taken_is_sent_once(
+    app: Flask, config: Config, clock: FrozenClock, db_session: Session, fake_twilio: FakeTwilio
+) -> None:
+    fake_twilio.reply_with("slow")
+    message_id = add_receipt(db_session, now=clock.now())
+    worker = make_worker(app, sender_for(config, fake_twilio), clock, rng=random.Random(5))
+
+    assert worker.run_once() == Counter(retry=1)
+    clock.set(reload(db_session, message_id).next_attempt_at or clock.now())
+    assert worker.run_once() == Counter(sent=1)
+    assert len(fake_twilio.received) == 1 and len(fake_twilio.lookups) == 1
+
+
+def test_a_worker_lost_after_twilio_took_the_message_does_not_make_the_next_worker_send_it_again(
+    app: Flask, config: Config, clock: FrozenClock, db_session: Session, fake_twilio: FakeTwilio
+) -> None:
+    message_id = add_receipt(db_session, now=clock.now())
+    sender = sender_for(config, fake_twilio)
+    doomed = make_worker(app, sender, clock, "doomed", lease=timedelta(minutes=5))
+    assert doomed.claim() == [message_id]
+    message = reload(db_session, message_id)
+    fake_twilio.take({"To": message.to_number or "", "Body": message.body})  # ...and the worker dies here
+
+    clock.advance(timedelta(minutes=6))
+    assert make_worker(app, sender, clock, "survivor").run_once() == Counter(sent=1)
+
+    assert len(fake_twilio.received) == 1
+    assert reload(db_session, message_id).twilio_sid == fake_twilio.taken[0]["sid"]

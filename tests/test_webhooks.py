@@ -230,3 +230,31 @@ def test_a_failing_step_on_the_linkoping_line_apologises_and_dials_its_own_switc
     client = broken_app(config, clock, tmp_path).test_client()
     body = signed_post(client, "/voice", call_params(To=LINKOPING_LINE)).get_data(as_text=True)
     assert "något gick fel" in body and "<Dial>+46313900601</Dial>" in body
+
+
+@pytest.mark.parametrize(
+    ("path", "extra", "heard"),
+    [
+        ("/voice/menu/choice", {"Digits": "1" * 3000}, "Det valet finns inte"),
+        ("/voice/menu/choice", {"Digits": "", "SpeechResult": "å" * 3000}, "Det valet finns inte"),
+        ("/voice/fault/name?who=caller", {"SpeechResult": "Anna " * 900, "Confidence": "0.9" * 900}, "Jag uppfattade"),
+        ("/voice/connect/code", {"Digits": "9" * 2500}, "finns inte"),
+        ("/voice/report/patient", {"Digits": "1" * 2100}, "tolv siffror"),
+    ],
+)
+def test_over_long_parameters_get_spoken_twiml_with_a_way_on(
+    client: FlaskClient, path: str, extra: dict[str, str], heard: str
+) -> None:
+    response = signed_post(client, path, call_params(**extra))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.content_type.startswith("text/xml")
+    assert heard in body
+    assert "<Gather" in body  # asked again, not a dead end
+
+
+@pytest.mark.parametrize("path", ["/voice", "/voice/menu/choice", "/voice/fault/kind/choice", "/voice/report/summary"])
+def test_a_request_with_almost_nothing_in_it_still_gets_spoken_twiml(client: FlaskClient, path: str) -> None:
+    response = signed_post(client, path, {"CallSid": "CA" + "1" * 32})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.content_type.startswith("text/xml")
+    assert "<Say" in body or "<Redirect" in body  # something spoken, or the step that speaks

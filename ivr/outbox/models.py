@@ -54,6 +54,9 @@ class OutboxMessage(Base):
     twilio_sid: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     status_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Set when an attempt may have reached Twilio without us hearing back (a timeout, a lost worker): before
+    # sending again the worker asks Twilio whether it has the message, so a receipt is not sent twice.
+    uncertain_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class SmsStatusEvent(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 import click
@@ -16,6 +17,7 @@ from directory.numbers import national
 from ivr.config import Config
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
+LOOKUP_LIMIT = 50  # the newest messages to one number that are compared before sending again
 STATUS_PATH = "/sms/status"
 # Twilio codes that can never succeed on a retry; any other 4xx is treated the same way.
 PERMANENT_CODES = {
@@ -36,19 +38,25 @@ class SendReceipt:
 
 
 class SendError(Exception):
-    """A message was not taken; `transient` says whether trying again later may work."""
+    """A message was not taken; `transient` says whether trying again later may work, `uncertain` whether the
+    request may have reached the provider anyway (so it may have the message)."""
 
-    def __init__(self, *, transient: bool, code: int | None, message: str) -> None:
+    def __init__(self, *, transient: bool, code: int | None, message: str, uncertain: bool = False) -> None:
         super().__init__(f"{code or '-'}: {message}")
         self.transient = transient
         self.code = code
         self.message = message
+        self.uncertain = uncertain
 
 
 class Sender(Protocol):
-    """Anything that sends one SMS body to one E.164 number."""
+    """Anything that sends one SMS body to one E.164 number, and can tell whether it already has one."""
 
     def send(self, *, to: str, body: str) -> SendReceipt: ...
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> SendReceipt | None:
+        """The message with this body to this number that the provider took since `since`, if any."""
+        ...
 
 
 class TwilioSender:
@@ -85,20 +93,41 @@ class TwilioSender:
             sender["status_callback"] = self.status_callback
         try:
             message = self.client.messages.create(to=to, body=body, **sender)
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.ConnectTimeout as exc:  # never reached Twilio
             raise SendError(transient=True, code=None, message=f"network: {type(exc).__name__}") from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            # Perhaps taken, but no answer (a read timeout, a dropped connection): ask before sending again.
+            refused = isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()
+            name = type(exc).__name__
+            raise SendError(transient=True, code=None, message=f"network: {name}", uncertain=not refused) from exc
         except TwilioRestException as exc:
             raise _classify(exc.status, exc.code, exc.msg) from exc
         except TwilioServiceException as exc:
             raise _classify(exc.status, exc.code, exc.detail or exc.title) from exc
         return SendReceipt(sid=str(message.sid), status=str(message.status or "queued"))
 
+    def find_sent(self, *, to: str, body: str, since: datetime) -> SendReceipt | None:
+        """Ask Twilio's Messages list for this body to this number, created since `since` (newest first)."""
+        try:
+            for message in self.client.messages.list(to=to, limit=LOOKUP_LIMIT):
+                created = message.date_created
+                if message.body == body and (created is None or created >= since):
+                    return SendReceipt(sid=str(message.sid), status=str(message.status or "queued"))
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise SendError(transient=True, code=None, message=f"lookup: network: {type(exc).__name__}") from exc
+        except TwilioRestException as exc:
+            raise _classify(exc.status, exc.code, f"lookup: {exc.msg}") from exc
+        except TwilioServiceException as exc:
+            raise _classify(exc.status, exc.code, f"lookup: {exc.detail or exc.title}") from exc
+        return None
+
 
 def _classify(status: int, code: int | None, text: str) -> SendError:
     transient = status == 429 or status >= 500
     if code in PERMANENT_CODES:
         text = f"{PERMANENT_CODES[code]}: {text}"
-    return SendError(transient=transient, code=code, message=f"HTTP {status}: {text}")
+    # A 5xx may come after Twilio queued the message; a 429 or a 4xx means it was not taken.
+    return SendError(transient=transient, code=code, message=f"HTTP {status}: {text}", uncertain=status >= 500)
 
 
 class ConsoleSender:
@@ -108,6 +137,10 @@ class ConsoleSender:
         """Print the message and report it as printed."""
         click.echo(f"SMS till {national(to)}:\n{textwrap.indent(body, '  ')}")
         return SendReceipt(sid=None, status="printed")
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> SendReceipt | None:
+        """The console keeps nothing: a message printed again is harmless."""
+        return None
 
 
 def sender_from_config(config: Config, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Sender:

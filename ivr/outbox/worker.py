@@ -4,6 +4,10 @@ Claiming is a conditional UPDATE that stamps claimed_at/claimed_by, so two worke
 message; on PostgreSQL the candidates are read with FOR UPDATE SKIP LOCKED so workers do not wait on each
 other. A claim is a lease: if its worker dies before recording the outcome, another worker takes the
 message again once the lease has expired. The HTTP call happens outside any database transaction.
+
+Twilio's Messages API has no idempotency key, so a message whose last attempt may have reached Twilio (a
+read timeout, a 5xx, a worker lost mid-send) is marked uncertain, and before it is sent again the worker
+looks for it in Twilio's list of messages to that number: found, it is recorded as sent, not sent twice.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ivr.clock import Clock
@@ -31,6 +35,7 @@ log = logging.getLogger("ivr.outbox.worker")
 DEFAULT_LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
+LOOKUP_SLACK = timedelta(minutes=5)  # Twilio's clock and ours may differ a little
 MAX_ATTEMPTS = 20  # about 12 hours of retries before a message is given up and shown as failed
 
 
@@ -96,7 +101,16 @@ class Worker:
             claimed = session.scalars(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(candidates), due)
-                .values(claimed_at=now, claimed_by=self.worker_id, attempts=OutboxMessage.attempts + 1)
+                .values(
+                    claimed_at=now,
+                    claimed_by=self.worker_id,
+                    attempts=OutboxMessage.attempts + 1,
+                    # Still claimed: the last worker died or lost its lease after perhaps handing it to Twilio.
+                    uncertain_since=case(
+                        (OutboxMessage.claimed_at.is_not(None), func.coalesce(OutboxMessage.uncertain_since, now)),
+                        else_=OutboxMessage.uncertain_since,
+                    ),
+                )
                 .returning(OutboxMessage.id)
                 .execution_options(synchronize_session=False)
             )
@@ -109,8 +123,12 @@ class Worker:
             if message is None or message.claimed_by != self.worker_id or message.to_number is None:
                 return "lost"
             to, body, claimed_at = message.to_number, message.body, message.claimed_at
+            uncertain, created = message.uncertain_since is not None, message.created_at
         try:
-            outcome: SendReceipt | SendError = self.sender.send(to=to, body=body)
+            found = self.sender.find_sent(to=to, body=body, since=created - LOOKUP_SLACK) if uncertain else None
+            if found is not None:
+                log.info("sms %s: Twilio already had it from an earlier attempt; not sent again", message_id)
+            outcome: SendReceipt | SendError = found or self.sender.send(to=to, body=body)
         except SendError as exc:
             outcome = exc
         except Exception as exc:  # a bug or an unexpected provider answer must not stop the worker
@@ -127,7 +145,10 @@ class Worker:
                 return "lost"
             message.claimed_at = None
             message.claimed_by = None
+            if isinstance(outcome, SendError) and outcome.uncertain and message.uncertain_since is None:
+                message.uncertain_since = now
             if isinstance(outcome, SendReceipt):
+                message.uncertain_since = None
                 result = self._sent(session, message, outcome, now)
             elif outcome.transient and message.attempts < self.max_attempts:
                 message.next_attempt_at = now + backoff(message.attempts, self.rng)

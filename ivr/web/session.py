@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from ivr.web.deadline import check_deadline
 
 ENGINE = "ivr.engine"
 SESSIONMAKER = "ivr.sessionmaker"
@@ -13,7 +15,10 @@ SESSIONMAKER = "ivr.sessionmaker"
 def init_session(app: Flask, engine: Engine) -> None:
     """Attach the engine and a session factory to the app; close the request's session afterwards."""
     app.extensions[ENGINE] = engine
-    app.extensions[SESSIONMAKER] = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    # A request that overran its budget has been answered already (the apology): it must not commit after all.
+    event.listen(factory, "before_commit", lambda _session: check_deadline())
+    app.extensions[SESSIONMAKER] = factory
     app.teardown_appcontext(_close_session)
 
 
