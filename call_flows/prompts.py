@@ -146,6 +146,14 @@ PROMPTS: dict[str, str] = {
     "report_whisper_accepted": "Tack. Du kopplas nu.",
     "report_after": "Tryck 1 för att rapportera en patient till, eller 2 för att avsluta.",
     "report_goodbye": "Tack för din rapport. Hej då.",
+    # --- home-care visits by phone while TES is down, and the 10-hour rule (issue 15) ---
+    "outage_post_registration": (
+        "Vid driftstopp i {system} upp till {hours} timmar efterregistrerar varje medarbetare sina tider och insatser."
+    ),
+    "outage_post_registration_beyond": (
+        "Driftstoppet i {system} har pågått i mer än {hours} timmar. Förvaltningarna bestämmer hur tider och "
+        "insatser ska efterregistreras."
+    ),
 }
 
 

@@ -27,7 +27,7 @@ def _worklists(
         session=ctx.session,
         now=ctx.runtime.now(),
         timezone=ctx.runtime.timezone,
-        line_systems={line.key: line.systems for line in ctx.runtime.lines},
+        lines=ctx.runtime.lines,
         line_key=line_key,
         outage_id=outage_id,
     )
@@ -73,6 +73,7 @@ def _echo_group(group: dict[str, Any]) -> None:
         )
     routine = group["post_registration"]
     if routine is not None:
+        click.echo(f"  {_against_threshold(routine)}")
         click.echo(f"  {routine['instruction']}")
     for item in group["items"]:
         done = f"done by {item['done_by']} {item['done_at']}" if item["state"] == "done" else "OPEN"
@@ -157,6 +158,12 @@ def export_command(fmt: str, only_open: bool, line_key: str | None, outage_id: i
         click.echo(f"{len(rows)} item(s) written to {output}", err=True)
 
 
+def _against_threshold(routine: dict[str, Any]) -> str:
+    """Hours of outage against the post-registration threshold, e.g. "post-registration: 6 h 0 min of 10 h"."""
+    past = " (past it: the administration decides how)" if routine["over_threshold"] else ""
+    return f"post-registration: {routine['lasted']} of {routine['threshold_hours']} h{past}"
+
+
 def _known_line(lines: Lines, key: str) -> None:
     if lines.by_key(key) is None:
         raise click.BadParameter(f"no line {key!r}; lines: {', '.join(lines.keys)}", param_hint="--line")
@@ -178,7 +185,7 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
         found = [*current_outages(session=session, line_key=line_key, now=now)]
         found += upcoming_outages(session=session, line_key=line_key, now=now)
         data = [outage_as_dict(o, line=runtime.lines.by_key(o.line_key), now=now, timezone=timezone) for o in found]
-        worklists = open_worklists(session=session, now=now, timezone=timezone, line_key=line_key)
+        worklists = open_worklists(session=session, now=now, timezone=timezone, lines=runtime.lines, line_key=line_key)
     if as_json:
         emit_json(
             {
@@ -194,6 +201,9 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
         extra = " (phone routine applies)" if item["routine_applies"] else ""
         what = f"{item['id']} {item['line']} {item['system']}: {item['state']}"
         click.echo(f"{what} from {item['from']}, {item['lasted']}{extra}")
+        if item["post_registration"] is not None:
+            click.echo(f"  {_against_threshold(item['post_registration'])}")
+            click.echo(f"  {item['post_registration']['instruction']}")
     for group in worklists:
         what = f"outage {group['outage']} ended {group['ended_at']}" if group["outage"] else "outside any outage"
         click.echo(

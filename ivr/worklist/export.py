@@ -12,14 +12,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ivr.lines.models import Lines
+from ivr.outages.service import post_registration_as_dict
 from ivr.worklist.service import OPEN, OutageWorklist, WorkItem, build_worklists
 
 
 def open_worklists(
-    *, session: Session, now: datetime, timezone: ZoneInfo, line_key: str | None = None
+    *, session: Session, now: datetime, timezone: ZoneInfo, lines: Lines | None = None, line_key: str | None = None
 ) -> list[dict[str, Any]]:
     """Ended outages (and reports outside any outage) that still have open items: for `ivr outage status`."""
-    lists = build_worklists(session=session, now=now, timezone=timezone, line_key=line_key)
+    lists = build_worklists(session=session, now=now, timezone=timezone, lines=lines, line_key=line_key)
     return [
         {
             "outage": w.outage_id,
@@ -51,7 +53,7 @@ def worklist_as_dict(worklist: OutageWorklist, timezone: ZoneInfo, *, only_open:
         },
         "line": worklist.line_key,
         "outside_recorded_outage": worklist.outage_id is None,
-        "post_registration": _routine_as_dict(worklist),
+        "post_registration": post_registration_as_dict(worklist.post_registration),
         "open": worklist.open_items,
         "total": len(worklist.items),
         "items": [item_as_dict(i, timezone) for i in items],
@@ -75,20 +77,6 @@ def item_as_dict(item: WorkItem, timezone: ZoneInfo) -> dict[str, Any]:
         "markings": [
             {"action": m.action, "at": _local(m.at, timezone), "by": m.by, "reason": m.reason} for m in item.markings
         ],
-    }
-
-
-def _routine_as_dict(worklist: OutageWorklist) -> dict[str, Any] | None:
-    routine, lasted = worklist.routine, worklist.lasted
-    if routine is None or lasted is None:
-        return None
-    beyond = lasted > routine.threshold
-    return {
-        "threshold_hours": routine.threshold.total_seconds() / 3600,
-        "lasted_minutes": int(lasted.total_seconds() // 60),
-        "over_threshold": beyond,
-        "who": "administration_decides" if beyond else "staff_post_register",
-        "instruction": routine.beyond if beyond else routine.within,
     }
 
 

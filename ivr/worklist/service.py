@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ivr.audit.service import record_audit
 from ivr.faults.models import FaultTicket
+from ivr.lines.models import Lines
 from ivr.notes import (
     OTHER_SYSTEM,
     REPEAT_SUFFIX,
@@ -26,13 +27,12 @@ from ivr.notes import (
     TICKET_NOTE,
     TICKET_TITLE,
     UNKNOWN_UNIT,
-    PostRegistrationRoutine,
     event_name,
     fault_kind_name,
     note_text,
-    post_registration_routine,
 )
 from ivr.outages.models import Outage
+from ivr.outages.service import PostRegistrationState, post_registration_state
 from ivr.reports.models import Report, ReportKind
 from ivr.worklist.models import DONE, REOPENED, WorklistMark
 
@@ -89,7 +89,7 @@ class OutageWorklist:
     starts_at: datetime | None
     ends_at: datetime | None
     drill: bool
-    routine: PostRegistrationRoutine | None
+    post_registration: PostRegistrationState | None
     items: tuple[WorkItem, ...] = field(default=())
 
     @property
@@ -108,13 +108,14 @@ def build_worklists(
     session: Session,
     now: datetime,
     timezone: ZoneInfo,
-    line_systems: Mapping[str, Sequence[str]] | None = None,
+    lines: Lines | None = None,
     line_key: str | None = None,
     outage_id: int | None = None,
 ) -> list[OutageWorklist]:
     """The worklist of every ended outage (optionally one line or one outage), oldest outage first.
 
-    `line_systems` names each line's systems, for the note of reports made outside any recorded outage.
+    `lines` gives each line's systems (for the note of reports made outside any recorded outage) and its
+    post-registration rule (Linköping's 10 hours for TES).
     """
     outages = _ended_outages(session=session, now=now, line_key=line_key, outage_id=outage_id)
     markings = _markings(session)
@@ -123,7 +124,14 @@ def build_worklists(
     )
     cancellations = {cancelled: cancelling for cancelled, cancelling in session.execute(query)}
     lists = [
-        _outage_worklist(session, outage, markings=markings, cancellations=cancellations, timezone=timezone)
+        _outage_worklist(
+            session,
+            outage,
+            lines=lines,
+            markings=markings,
+            cancellations=cancellations,
+            timezone=timezone,
+        )
         for outage in outages
     ]
     if outage_id is None:
@@ -131,7 +139,7 @@ def build_worklists(
             session,
             now=now,
             line_key=line_key,
-            line_systems=line_systems or {},
+            line_systems={line.key: line.systems for line in lines or ()},
             markings=markings,
             cancellations=cancellations,
             timezone=timezone,
@@ -163,6 +171,7 @@ def _outage_worklist(
     session: Session,
     outage: Outage,
     *,
+    lines: Lines | None,
     markings: Mapping[tuple[str, str], list[Marking]],
     cancellations: Mapping[str | None, str],
     timezone: ZoneInfo,
@@ -202,7 +211,7 @@ def _outage_worklist(
         starts_at=start,
         ends_at=end,
         drill=outage.drill,
-        routine=post_registration_routine(outage.line_key, outage.system),
+        post_registration=post_registration_state(lines.by_key(outage.line_key) if lines else None, outage, until=end),
         items=tuple(sorted(items, key=lambda i: i.made_at)),
     )
 
@@ -242,7 +251,7 @@ def _unassigned(
             starts_at=None,
             ends_at=None,
             drill=False,
-            routine=None,
+            post_registration=None,
             items=tuple(items),
         )
         for key, items in sorted(per_line.items())
