@@ -91,3 +91,45 @@ def fault_kind_name(kind: str | None) -> str:
 def post_registration_instruction(hours: int, *, beyond: bool) -> str:
     """Who post-registers after an outage that lasted up to (or beyond) the line's threshold of `hours`."""
     return (POST_REGISTRATION_BEYOND if beyond else POST_REGISTRATION_WITHIN).format(hours=hours)
+
+
+# ---- home-care visits by phone (Linköping, while TES is down) ----------------------------------------------
+
+VISIT_REMARKS = {
+    "no_end": "inget slut registrerat",
+    "no_start": "ingen start registrerad",
+}
+VISIT_TITLE = "Besök hos brukare {client}: {staff}, {team}"
+VISIT_NOTE = (
+    "Efterregistrera i TES: brukare {client}, {date} kl. {start}–{end}, insatser: {interventions}. "
+    "Registrerat per telefon via reservlinjen, ref {reference}."
+)
+VISIT_NO_INTERVENTIONS = "inga"
+VISIT_NO_TIME = "?"
+VISIT_YES, VISIT_NO = "ja", "nej"
+VISIT_CLIENT = "brukare {client}"
+VISIT_CORRECTED_MARK = "rättad"
+VISIT_WITHDRAWN_MARK = "makulerad"
+VISITS_PER_EMPLOYEE = "Besök per medarbetare: var och en efterregistrerar sina egna"
+VISITS_FOR_ADMINISTRATOR = "Administratörens lista: medarbetare som inte själva kan efterregistrera (TES Webb)"
+# The export's column headings, in the order of the columns (JSON keys are the English names on the left).
+VISIT_EXPORT_HEADINGS = {
+    "reference": "Referens",
+    "staff": "Medarbetare",
+    "staff_id": "Medarbetar-id",
+    "team": "Team",
+    "client": "Brukare",
+    "date": "Datum",
+    "start": "Start",
+    "end": "Slut",
+    "minutes": "Minuter",
+    "interventions": "Insatser",
+    "remarks": "Anmärkning",
+    "corrected": "Rättad",
+    "drill": "Övning",
+}
+
+
+def visit_remark(flag: str) -> str:
+    """What is missing from a visit, in words ("inget slut registrerat")."""
+    return VISIT_REMARKS.get(flag, flag)
