@@ -33,3 +33,31 @@ def visit_menu(caller: Caller, from_number: str, code: str = ANNA_CODE) -> Call:
     call.press("1")
     call.press(code + "#")
     return call
+
+
+def register_start(caller: Caller, from_number: str, code: str = ANNA_CODE, client: str | None = None) -> Call:
+    """A whole start call: menu 1, the code, the client code (when not calling from the client's landline), 1."""
+    call = visit_menu(caller, from_number, code)
+    if client is not None:
+        call.press(client + "#")
+    call.press("1")
+    return call
+
+
+def register_end(
+    caller: Caller,
+    from_number: str,
+    interventions: tuple[str, ...] = (),
+    code: str = ANNA_CODE,
+    client: str | None = None,
+) -> Call:
+    """A whole end call: menu 1, the code, (the client code,) 2, each intervention code, #, then 1 registers."""
+    call = visit_menu(caller, from_number, code)
+    if client is not None:
+        call.press(client + "#")
+    call.press("2")
+    for intervention in interventions:
+        call.press(intervention + "#")
+    call.press("#")
+    call.press("1")
+    return call

@@ -87,7 +87,12 @@ def register_end(
     }
     insert_or_ignore(session, VisitEntry, values, unique=["call_sid"])
     entry = entry_for_call(session=session, call_sid=call_sid)
-    return entry, (None if entry.closes_id is None else session.get(VisitEntry, entry.closes_id))
+    return entry, closed_start(session=session, entry=entry)
+
+
+def closed_start(*, session: Session, entry: VisitEntry) -> VisitEntry | None:
+    """The start an end entry closed (None for a start, or an end without a start)."""
+    return None if entry.closes_id is None else session.get(VisitEntry, entry.closes_id)
 
 
 def open_start(
@@ -113,6 +118,11 @@ def open_start(
 def entry_for_call(*, session: Session, call_sid: str) -> VisitEntry:
     """The entry a call registered; raises if it registered none."""
     return session.scalars(select(VisitEntry).where(VisitEntry.call_sid == call_sid)).one()
+
+
+def entry_of_call(*, session: Session, call_sid: str) -> VisitEntry | None:
+    """The entry a call registered, if it has registered one (a retried request answers from it)."""
+    return session.scalar(select(VisitEntry).where(VisitEntry.call_sid == call_sid))
 
 
 def entry_interventions(raw: str) -> tuple[Intervention, ...]:
