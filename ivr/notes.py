@@ -104,6 +104,7 @@ VISIT_NOTE = (
     "Efterregistrera i TES: brukare {client}, {date} kl. {start}–{end}, insatser: {interventions}. "
     "Registrerat per telefon via reservlinjen, ref {reference}."
 )
+VISIT_REMARK_NOTE = " Obs: {remarks}."
 VISIT_NO_INTERVENTIONS = "inga"
 VISIT_NO_TIME = "?"
 VISIT_YES, VISIT_NO = "ja", "nej"
