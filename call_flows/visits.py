@@ -36,7 +36,6 @@ from ivr.web.session import get_session
 bp = voice_blueprint("visits", "/voice/visits")
 log = logging.getLogger("call_flows.visits")
 CODE_TIMEOUT = 8
-MAX_CODE = 8
 MAX_CLIENT_CODE = 6
 MAX_INTERVENTION_CODE = 3
 
@@ -177,7 +176,8 @@ def code() -> VoiceResponse:
     question = code_question(call.line)
     reply = answer(question)
     secret = runtime().config.staff_code_secret
-    member = find_staff_by_code(session=call.session, code=reply.digits[:MAX_CODE], secret=secret)
+    # Never cut short: a longer entry must not match the code it starts with.
+    member = find_staff_by_code(session=call.session, code=reply.digits, secret=secret)
     if member is None:
         # Never the keyed digits: they are a guess at somebody's code.
         log.info("visits: a personal code was refused on call %s (try %d)", call.params.call_sid, reply.attempt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ivr.persistence import Base, UTCDateTime
@@ -91,7 +91,8 @@ class VisitHandover(Base):
     __tablename__ = "visit_handovers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outage_id: Mapped[int] = mapped_column(ForeignKey("outages.id", ondelete="RESTRICT"), index=True)
+    # No foreign key into the outages feature's table (like the worklist's markings): the service checks the id.
+    outage_id: Mapped[int] = mapped_column(Integer, index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
     action: Mapped[str] = mapped_column(String(24))
     at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -118,9 +118,6 @@ def upgrade() -> None:
         sa.Column("at", ivr.persistence.UTCDateTime(timezone=True), nullable=False),
         sa.Column("by", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
-            ["outage_id"], ["outages.id"], name=op.f("fk_visit_handovers_outage_id_outages"), ondelete="RESTRICT"
-        ),
-        sa.ForeignKeyConstraint(
             ["staff_id"], ["staff.id"], name=op.f("fk_visit_handovers_staff_id_staff"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_visit_handovers")),
