@@ -1,4 +1,4 @@
-"""What a caller hears first about outages: in progress (with the routine's threshold) and planned this week."""
+"""What a caller hears first about outages: in progress (with the routines' thresholds) and planned this week."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from call_flows.prompts import prompt
 from call_flows.speech import clock_time, number_words, spoken_date
 from ivr.lines.models import Line
-from ivr.outages.service import current_outages, routine_applies, upcoming_outages
+from ivr.outages.service import current_outages, post_registration_state, routine_applies, upcoming_outages
 
 ANNOUNCE_PLANNED_WITHIN = timedelta(days=7)
 
@@ -36,6 +36,10 @@ def announcements(*, session: Session, line: Line, now: datetime, timezone: Zone
             else:
                 at = _spoken_moment(outage.starts_at + timedelta(hours=line.routine_after_hours), now, timezone)
                 texts.append(prompt("outage_routine_pending", hours=hours, at=at))
+        post_registration = post_registration_state(line, outage, until=now)
+        if post_registration is not None:
+            key = "outage_post_registration_beyond" if post_registration.over_threshold else "outage_post_registration"
+            texts.append(prompt(key, system=outage.system, hours=number_words(post_registration.threshold_hours)))
     for outage in upcoming:
         start = _spoken_moment(outage.starts_at, now, timezone)
         end = _spoken_moment(outage.planned_end_at, now, timezone) if outage.planned_end_at else start

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Blueprint
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows import caller_name, caller_unit, connect, fault_dial, faults, report_flow
+from call_flows import caller_name, caller_unit, connect, fault_dial, faults, report_flow, visits
 from call_flows.gather import SWITCHBOARD, Ask, choices_text
 from call_flows.prompts import prompt
 from call_flows.twiml import redirect_to
@@ -31,6 +31,7 @@ OPTIONS: dict[str, Option] = {
     "report": Option(label="option_report", start="report.start", blueprints=report_flow.BLUEPRINTS),
     "fault": Option(label="option_fault", start="fault.start", blueprints=(faults.bp, fault_dial.bp)),
     "connect": Option(label="option_connect", start="connect.start", blueprints=(connect.bp,)),
+    "visits": Option(label="option_visits", start="visits.start", blueprints=(visits.bp,)),
     "switchboard": Option(label="option_switchboard", start=SWITCHBOARD),
 }
 # Steps shared by several options (the caller's name, the caller's unit), registered once.

@@ -146,6 +146,43 @@ PROMPTS: dict[str, str] = {
     "report_whisper_accepted": "Tack. Du kopplas nu.",
     "report_after": "Tryck 1 för att rapportera en patient till, eller 2 för att avsluta.",
     "report_goodbye": "Tack för din rapport. Hej då.",
+    # --- home-care visits by phone while TES is down, and the 10-hour rule (issue 15) ---
+    "option_visits": "För tidregistrering av besök i hemtjänsten",
+    "visit_intro": "Tidregistrering av besök.",
+    "visit_ask_code": "Knappa in din personliga kod och avsluta med fyrkant.",
+    "visit_code_refused": "Koden gäller inte.",
+    "visit_refused": "Koden godkändes inte. Du kan inte registrera besök i det här samtalet.",
+    "visit_locked": "Du kan inte registrera besök i det här samtalet.",
+    "visit_hello": "Hej {name}.",
+    "visit_ask_client": "Knappa in brukarens kod och avsluta med fyrkant.",
+    "visit_client_unknown": "Brukarkoden {code} finns inte.",
+    "visit_client_from_caller": "Du ringer från brukare {client}.",
+    "visit_client_keyed": "Brukare {client}.",
+    "visit_ask_start_or_end": (
+        "Tryck 1 om besöket börjar, 2 om besöket slutar, eller 3 för att knappa in en annan brukarkod."
+    ),
+    "visit_started": "Besöket hos brukare {client} började {time}. Det är registrerat.",
+    "visit_ask_intervention": "Knappa in en insatskod och avsluta med fyrkant. Tryck bara fyrkant när du är klar.",
+    "visit_ask_next_intervention": "Nästa insatskod, eller bara fyrkant när du är klar.",
+    "visit_intervention_readback": "{intervention}.",
+    "visit_intervention_again": "{intervention} är redan med.",
+    "visit_intervention_unknown": "Insatskoden {code} finns inte.",
+    "visit_summary_end": "Besöket hos brukare {client} slutar {time}.",
+    "visit_summary_started": "Det började {time}.",
+    "visit_summary_no_start": "Ingen start är registrerad för besöket.",
+    "visit_summary_interventions": "Insatser: {interventions}.",
+    "visit_summary_no_interventions": "Inga insatser.",
+    "visit_summary_choice": "Tryck 1 för att registrera, eller 2 för att knappa in insatserna igen.",
+    "visit_ended": "Besöket hos brukare {client} är registrerat, från {start} till {end}.",
+    "visit_ended_no_start": "Besöket hos brukare {client} är registrerat, slut {end}.",
+    "visit_goodbye": "Tack. Hej då.",
+    "outage_post_registration": (
+        "Vid driftstopp i {system} upp till {hours} timmar efterregistrerar varje medarbetare sina tider och insatser."
+    ),
+    "outage_post_registration_beyond": (
+        "Driftstoppet i {system} har pågått i mer än {hours} timmar. Förvaltningarna bestämmer hur tider och "
+        "insatser ska efterregistreras."
+    ),
 }
 
 

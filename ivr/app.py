@@ -20,6 +20,7 @@ from ivr.liability.rules import LiabilityRulesError, load_rules
 from ivr.lines.loader import load_lines
 from ivr.persistence import make_engine
 from ivr.runtime import Runtime
+from ivr.visits.register import VisitDataError, VisitRegister, load_clients, load_visit_rules, teams_of
 from ivr.web.context import init_runtime, runtime_of
 from ivr.web.deadline import Answer, OnTimeout, RequestBudget
 from ivr.web.security import is_signed_by_twilio
@@ -119,6 +120,15 @@ def load_runtime(config: Config, clock: Clock, *, menu_options: Collection[str])
         rates = load_rates(config.liability_rates_path)
     except RatesError as exc:
         raise ConfigError("IVR_LIABILITY_RATES", str(exc)) from exc
+    teams = teams_of(rows)
+    try:
+        clients = load_clients(config.clients_path, teams)
+    except VisitDataError as exc:
+        raise ConfigError("IVR_CLIENTS", str(exc)) from exc
+    try:
+        catalogues, flag_open_after = load_visit_rules(config.visits_path, teams)
+    except VisitDataError as exc:
+        raise ConfigError("IVR_VISITS", str(exc)) from exc
     return Runtime(
         config=config,
         clock=clock,
@@ -126,6 +136,7 @@ def load_runtime(config: Config, clock: Clock, *, menu_options: Collection[str])
         lines=load_lines(config.lines_path, rows, menu_options=set(menu_options)),
         liability_rules=rules,
         rates=rates,
+        visits=VisitRegister(clients=clients, catalogues=catalogues, teams=teams, flag_open_after=flag_open_after),
     )
 
 

@@ -25,6 +25,7 @@ from ivr.outages.cli import outage
 from ivr.outbox.cli import sms, worker
 from ivr.reports.cli import audit, reports
 from ivr.schedule.cli import schedule
+from ivr.visits.cli import staff, visits
 from ivr.web.session import engine_of
 from ivr.worklist.cli import worklist
 
@@ -149,7 +150,7 @@ def prepare_database(app: Flask, *, load_directory: bool = True) -> None:
 )
 def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) -> None:
     """Migrate, then run the service under gunicorn (and the SMS worker, unless --no-sms-worker)."""
-    from ivr.config import DEV_TOKEN_FILE
+    from ivr.config import DEV_STAFF_SECRET_FILE, DEV_TOKEN_FILE
     from ivr.serve import run
     from ivr.web.context import runtime_of
     from ivr.web.session import engine_of
@@ -167,6 +168,12 @@ def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) ->
         click.echo(
             "TWILIO_AUTH_TOKEN is not set: webhooks are validated with the development token in "
             f"{config.instance_path / DEV_TOKEN_FILE} (`ivr call` signs with it)"
+        )
+    if config.staff_code_secret_is_development:
+        click.echo(
+            "IVR_STAFF_CODE_SECRET is not set: staff codes are hashed with the development secret in "
+            f"{config.instance_path / DEV_STAFF_SECRET_FILE} (set it in production, or every code stops working "
+            "when that file is lost)"
         )
     engine_of(app).dispose()
     worker_process = subprocess.Popen([sys.executable, "-m", "ivr", "worker"]) if sms_worker else None
@@ -220,5 +227,19 @@ def _dev_token() -> str:
     return ensure_development_token(instance)
 
 
-for _command in (directory, lines, schedule, outage, tickets, reports, audit, worker, sms, liability, worklist):
+for _command in (
+    directory,
+    lines,
+    schedule,
+    outage,
+    tickets,
+    reports,
+    audit,
+    worker,
+    sms,
+    liability,
+    worklist,
+    staff,
+    visits,
+):
     main.add_command(_command)

@@ -10,7 +10,9 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,3 +47,19 @@ def command_context() -> Iterator[CommandContext]:
 def emit_json(data: Any) -> None:
     """Print JSON the way every `--json` option does: UTF-8, indented."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def local_moment(value: str | None, timezone: ZoneInfo, *, end_of_day: bool, option: str) -> datetime | None:
+    """A --from/--to value: a date (the day's start, or with `end_of_day` the next day's) or a local time."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not a date (2026-11-23) or time (2026-11-23 12:00)", param_hint=option
+        ) from exc
+    if len(value.strip()) == 10:  # a date: the whole day, in local time
+        day = parsed.date() + (timedelta(days=1) if end_of_day else timedelta())
+        return datetime.combine(day, time(0), tzinfo=timezone)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone)

@@ -18,10 +18,14 @@ BUNDLED_DIRECTORY = _HERE.parent / "directory" / "data" / "directory.csv"
 BUNDLED_LINES = _HERE / "lines" / "data" / "lines.toml"
 BUNDLED_LIABILITY_RULES = _HERE / "liability" / "data" / "rules.toml"
 BUNDLED_LIABILITY_RATES = _HERE / "liability" / "data" / "rates.toml"
+BUNDLED_CLIENTS = _HERE / "visits" / "data" / "clients.csv"
+BUNDLED_VISITS = _HERE / "visits" / "data" / "visits.toml"
 DEV_TOKEN_FILE = "dev-twilio-auth-token"  # noqa: S105  (a file name, not a secret)
 DEFAULT_DB_WAIT = 3.0
 DEFAULT_REQUEST_BUDGET = 8.0
 DEFAULT_DB_THREADS = 8
+DEV_STAFF_SECRET_FILE = "dev-staff-code-secret"  # noqa: S105  (a file name, not a secret)
+MIN_STAFF_SECRET = 16
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _MESSAGING_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 
@@ -56,6 +60,11 @@ class Config:
     db_wait_seconds: float = DEFAULT_DB_WAIT  # longest wait for a lock, a connection or the pool
     request_budget_seconds: float = DEFAULT_REQUEST_BUDGET  # after this a webhook answers with the apology
     db_threads: int = DEFAULT_DB_THREADS  # requests served at once per process (each may hold a connection)
+    clients_path: Path = BUNDLED_CLIENTS
+    visits_path: Path = BUNDLED_VISITS
+    # The key that staff codes are hashed with (IVR_STAFF_CODE_SECRET); "" until set, and no code can be checked.
+    staff_code_secret: str = ""
+    staff_code_secret_is_development: bool = False
 
     @property
     def twilio_credentials_present(self) -> bool:
@@ -77,6 +86,9 @@ class Config:
         is_dev = token is None
         if token is None:
             token = ensure_development_token(instance)
+        staff_secret = _get(environ, "IVR_STAFF_CODE_SECRET")
+        if staff_secret is not None and len(staff_secret) < MIN_STAFF_SECRET:
+            raise ConfigError("IVR_STAFF_CODE_SECRET", f"must be at least {MIN_STAFF_SECRET} characters")
         return cls(
             instance_path=instance,
             database_url=_database_url(environ, instance),
@@ -97,6 +109,10 @@ class Config:
             db_threads=int(_number(environ, "IVR_DB_THREADS", DEFAULT_DB_THREADS, low=1, high=64, whole=True)),
             liability_rules_path=_data_file(environ, "IVR_LIABILITY_RULES", BUNDLED_LIABILITY_RULES),
             liability_rates_path=_data_file(environ, "IVR_LIABILITY_RATES", BUNDLED_LIABILITY_RATES),
+            clients_path=_data_file(environ, "IVR_CLIENTS", BUNDLED_CLIENTS),
+            visits_path=_data_file(environ, "IVR_VISITS", BUNDLED_VISITS),
+            staff_code_secret=staff_secret or ensure_development_token(instance, DEV_STAFF_SECRET_FILE),
+            staff_code_secret_is_development=staff_secret is None,
         )
 
 
@@ -197,9 +213,9 @@ def _timezone(environ: Mapping[str, str]) -> ZoneInfo:
         raise ConfigError("IVR_TIMEZONE", f"unknown time zone {value!r}") from exc
 
 
-def ensure_development_token(instance: Path) -> str:
-    """Return the local development auth token, creating it (mode 0600) on first use."""
-    path = instance / DEV_TOKEN_FILE
+def ensure_development_token(instance: Path, name: str = DEV_TOKEN_FILE) -> str:
+    """Return a local development secret (the auth token by default), creating it (mode 0600) on first use."""
+    path = instance / name
     if path.is_file():
         token = path.read_text(encoding="ascii").strip()
         if token:

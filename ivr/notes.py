@@ -4,14 +4,13 @@ call_flows/prompts.py; SMS texts in ivr/outbox/templates.py.)
 
 Norrbotten's routine: once Lifecare SP is back, each entry is made with the date it is made, plus a note that
 the date differs from the reported one because of the outage; backdating (redatering) is not allowed.
-Linköping's TES routine: up to 10 hours, each employee post-registers times and interventions in the TES app;
-over 10 hours, the administrations decide how it is done.
+Linköping's TES routine: up to 10 hours (the line's post_registration threshold), each employee post-registers
+times and interventions in the TES app; over it, the administrations decide how it is done.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 # What each line's routine calls an outage ("driftstörning" in Norrbotten, "driftstopp" in Linköping).
@@ -53,36 +52,15 @@ TICKET_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class PostRegistrationRoutine:
-    """Who post-registers after an outage of some of a line's systems, depending on how long it lasted."""
-
-    line_key: str
-    systems: tuple[str, ...]
-    threshold: timedelta
-    within: str  # up to and including the threshold
-    beyond: str
-
-    def applies_to(self, line_key: str, system: str) -> bool:
-        """Whether an outage of this system on this line falls under the routine."""
-        return line_key == self.line_key and system in self.systems
-
-
-POST_REGISTRATION: tuple[PostRegistrationRoutine, ...] = (
-    PostRegistrationRoutine(
-        line_key="linkoping",
-        systems=("TES",),
-        threshold=timedelta(hours=10),
-        within=(
-            "Driftstopp upp till 10 timmar: varje medarbetare efterregistrerar sina tider och insatser i TES-appen, "
-            "det kan göras dagen efter. Den som inte själv kan efterregistrera (t.ex. vid ledig dag) meddelar "
-            "administratör, som efterregistrerar i TES Webb."
-        ),
-        beyond=(
-            "Driftstopp längre än 10 timmar: Socialförvaltningen och Vård- och omsorgsförvaltningen meddelar hur "
-            "efterregistrering av tider och insatser ska hanteras."
-        ),
-    ),
+# Linköping's TES routine after an outage; the threshold is line data (post_registration in ivr/lines/data/lines.toml).
+POST_REGISTRATION_WITHIN = (
+    "Driftstopp upp till {hours} timmar: varje medarbetare efterregistrerar sina tider och insatser i TES-appen, "
+    "det kan göras dagen efter. Den som inte själv kan efterregistrera (t.ex. vid ledig dag) meddelar "
+    "administratör, som efterregistrerar i TES Webb."
+)
+POST_REGISTRATION_BEYOND = (
+    "Driftstopp längre än {hours} timmar: Socialförvaltningen och Vård- och omsorgsförvaltningen meddelar hur "
+    "efterregistrering av tider och insatser ska hanteras."
 )
 
 
@@ -110,6 +88,49 @@ def fault_kind_name(kind: str | None) -> str:
     return FAULT_KIND_NAMES.get(kind or "other", FAULT_KIND_NAMES["other"])
 
 
-def post_registration_routine(line_key: str, system: str) -> PostRegistrationRoutine | None:
-    """The post-registration routine for an outage of this system on this line, if there is one."""
-    return next((r for r in POST_REGISTRATION if r.applies_to(line_key, system)), None)
+def post_registration_instruction(hours: int, *, beyond: bool) -> str:
+    """Who post-registers after an outage that lasted up to (or beyond) the line's threshold of `hours`."""
+    return (POST_REGISTRATION_BEYOND if beyond else POST_REGISTRATION_WITHIN).format(hours=hours)
+
+
+# ---- home-care visits by phone (Linköping, while TES is down) ----------------------------------------------
+
+VISIT_REMARKS = {
+    "no_end": "inget slut registrerat",
+    "no_start": "ingen start registrerad",
+}
+VISIT_TITLE = "Besök hos brukare {client}: {staff}, {team}"
+VISIT_NOTE = (
+    "Efterregistrera i TES: brukare {client}, {date} kl. {start}–{end}, insatser: {interventions}. "
+    "Registrerat per telefon via reservlinjen, ref {reference}."
+)
+VISIT_REMARK_NOTE = " Obs: {remarks}."
+VISIT_NO_INTERVENTIONS = "inga"
+VISIT_NO_TIME = "?"
+VISIT_YES, VISIT_NO = "ja", "nej"
+VISIT_CLIENT = "brukare {client}"
+VISIT_CORRECTED_MARK = "rättad"
+VISIT_WITHDRAWN_MARK = "makulerad"
+VISITS_PER_EMPLOYEE = "Besök per medarbetare: var och en efterregistrerar sina egna"
+VISITS_FOR_ADMINISTRATOR = "Administratörens lista: medarbetare som inte själva kan efterregistrera (TES Webb)"
+# The export's column headings, in the order of the columns (JSON keys are the English names on the left).
+VISIT_EXPORT_HEADINGS = {
+    "reference": "Referens",
+    "staff": "Medarbetare",
+    "staff_id": "Medarbetar-id",
+    "team": "Team",
+    "client": "Brukare",
+    "date": "Datum",
+    "start": "Start",
+    "end": "Slut",
+    "minutes": "Minuter",
+    "interventions": "Insatser",
+    "remarks": "Anmärkning",
+    "corrected": "Rättad",
+    "drill": "Övning",
+}
+
+
+def visit_remark(flag: str) -> str:
+    """What is missing from a visit, in words ("inget slut registrerat")."""
+    return VISIT_REMARKS.get(flag, flag)

@@ -12,6 +12,7 @@ from ivr.config import Config
 from ivr.liability.rates import RateTable
 from ivr.liability.rules import LiabilityRules
 from ivr.lines.models import Lines
+from ivr.visits.register import VisitRegister
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Runtime:
     lines: Lines
     liability_rules: LiabilityRules
     rates: RateTable
+    visits: VisitRegister
 
     @property
     def timezone(self) -> ZoneInfo:

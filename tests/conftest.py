@@ -32,6 +32,7 @@ TESTDATA = Path(
     os.environ.get("IVR_TESTDATA") or (_BESIDE_CHECKOUT if _BESIDE_CHECKOUT.is_dir() else "/work/shared/testdata")
 )
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
+STAFF_CODE_SECRET = "test-staff-code-secret-0123456789"
 BASE_URL = "https://ivr.example.se"
 POSTGRES_ADMIN_URL = os.environ.get("IVR_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 # Numbers from the bundled directory (all fictional PTS numbers, except the switchboard).
@@ -116,6 +117,7 @@ def config(database_url: str, tmp_path: Path) -> Config:
         public_url=None,
         directory_path=BUNDLED_DIRECTORY,
         timezone=STOCKHOLM,
+        staff_code_secret=STAFF_CODE_SECRET,
     )
 
 

@@ -42,6 +42,11 @@ def record_call_seen(
     return call
 
 
+def first_seen_at(*, session: Session, call_sid: str) -> datetime | None:
+    """When the service first saw a call (its official first moment), or None for a call it never saw."""
+    return session.scalar(select(Call.first_seen_at).where(Call.call_sid == call_sid))
+
+
 def record_call_status(
     *,
     session: Session,

@@ -12,7 +12,7 @@ from directory.hours import HoursError, parse_hours
 from directory.loader import Row
 from directory.numbers import NumberError, to_e164
 from ivr.config import ConfigError
-from ivr.lines.models import Line, Lines, Voice
+from ivr.lines.models import Line, Lines, PostRegistration, Voice
 
 LINES_VARIABLE = "IVR_LINES"
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -91,6 +91,7 @@ def _line(raw: Any, codes: Mapping[str, Row], menu_options: Collection[str]) -> 
         raise ValueError("drill must be true or false")
     if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= 72:
         raise ValueError("routine_after_hours must be a whole number of hours 0-72")
+    post_registration = _post_registration(raw.get("post_registration"), systems)
     ordered = sorted(menu.items(), key=lambda item: (item[0] == "0", item[0]))
     return Line(
         key=key,
@@ -108,7 +109,23 @@ def _line(raw: Any, codes: Mapping[str, Row], menu_options: Collection[str]) -> 
         drill=drill,
         routine_after_hours=after,
         menu=(*((digit, option) for digit, option in ordered if digit != "0"), ("0", "switchboard")),
+        post_registration=post_registration,
     )
+
+
+def _post_registration(raw: Any, line_systems: tuple[str, ...]) -> PostRegistration | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {"systems", "within_hours"}:
+        raise ValueError('post_registration must be { systems = ["TES"], within_hours = 10 }')
+    systems = _texts(raw, "systems")
+    unknown = [name for name in systems if name not in line_systems]
+    if not systems or unknown:
+        raise ValueError(f"post_registration.systems must name some of the line's systems ({', '.join(line_systems)})")
+    hours = raw["within_hours"]
+    if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 72:
+        raise ValueError("post_registration.within_hours must be a whole number of hours 1-72")
+    return PostRegistration(systems=systems, within_hours=hours)
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:

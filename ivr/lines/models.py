@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from directory.numbers import try_e164
 
@@ -18,6 +18,26 @@ class Voice:
 
     voice: str = DEFAULT_VOICE
     language: str = DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class PostRegistration:
+    """Who post-registers times and interventions after an outage of one of `systems` (Linköping: TES, 10 hours).
+
+    Up to `within_hours` of outage each employee does it; beyond that, the administration decides how.
+    """
+
+    systems: tuple[str, ...]
+    within_hours: int
+
+    def covers(self, system: str) -> bool:
+        """Whether an outage of this system falls under the rule."""
+        return system in self.systems
+
+    @property
+    def threshold(self) -> timedelta:
+        """The rule's threshold as a duration."""
+        return timedelta(hours=self.within_hours)
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,7 @@ class Line:
     drill: bool
     routine_after_hours: int
     menu: tuple[tuple[str, str], ...]
+    post_registration: PostRegistration | None = None
 
     @property
     def menu_keys(self) -> tuple[str, ...]:

@@ -61,4 +61,10 @@ def line_as_dict(line: Line, numbers: Mapping[str, str | None]) -> dict[str, Any
         "extra_closed_dates": [d.isoformat() for d in line.extra_closed_dates],
         "drill": line.drill,
         "routine_after_hours": line.routine_after_hours,
+        "post_registration": None
+        if line.post_registration is None
+        else {
+            "systems": list(line.post_registration.systems),
+            "within_hours": line.post_registration.within_hours,
+        },
     }

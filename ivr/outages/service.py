@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,11 @@ from sqlalchemy.orm import Session
 
 from ivr.audit.service import record_audit
 from ivr.lines.models import Line
+from ivr.notes import post_registration_instruction
 from ivr.outages.models import Outage
+
+STAFF_POST_REGISTER = "staff_post_register"
+ADMINISTRATION_DECIDES = "administration_decides"
 
 
 class OutageError(ValueError):
@@ -121,11 +126,60 @@ def routine_applies(line: Line, outage: Outage, now: datetime) -> bool:
     return now - outage.starts_at >= timedelta(hours=line.routine_after_hours)
 
 
+@dataclass(frozen=True)
+class PostRegistrationState:
+    """How long an outage under a line's post-registration rule has lasted (or lasted), against its threshold."""
+
+    system: str
+    threshold_hours: int
+    elapsed: timedelta
+
+    @property
+    def over_threshold(self) -> bool:
+        """Past the threshold ("längre än 10 timmar"): the administration decides how post-registration is done."""
+        return self.elapsed > timedelta(hours=self.threshold_hours)
+
+    @property
+    def who(self) -> str:
+        """Who decides: each employee post-registers, or the administration decides how."""
+        return ADMINISTRATION_DECIDES if self.over_threshold else STAFF_POST_REGISTER
+
+    @property
+    def instruction(self) -> str:
+        """The routine's written instruction for this outage (ivr.notes)."""
+        return post_registration_instruction(self.threshold_hours, beyond=self.over_threshold)
+
+
+def post_registration_state(line: Line | None, outage: Outage, *, until: datetime) -> PostRegistrationState | None:
+    """The outage against its line's post-registration rule, up to `until` (now, or when it ended); None if none."""
+    rule = None if line is None or line.key != outage.line_key else line.post_registration
+    if rule is None or not rule.covers(outage.system):
+        return None
+    elapsed = max(until - outage.starts_at, timedelta(0))
+    return PostRegistrationState(system=outage.system, threshold_hours=rule.within_hours, elapsed=elapsed)
+
+
+def post_registration_as_dict(state: PostRegistrationState | None) -> dict[str, Any] | None:
+    """The post-registration state as plain data for JSON."""
+    if state is None:
+        return None
+    return {
+        "threshold_hours": state.threshold_hours,
+        "elapsed_hours": round(state.elapsed.total_seconds() / 3600, 2),
+        "lasted_minutes": _minutes(state.elapsed),
+        "lasted": _lasted_text(state.elapsed),
+        "over_threshold": state.over_threshold,
+        "who": state.who,
+        "instruction": state.instruction,
+    }
+
+
 def outage_as_dict(outage: Outage, *, line: Line | None, now: datetime, timezone: ZoneInfo) -> dict[str, Any]:
     """An outage as plain data for JSON: times in Stockholm time, and how long it has lasted so far."""
     in_progress = outage.ended_at is None and _is_open(outage, now) and outage.starts_at <= now
     end = outage.ended_at or (outage.planned_end_at if outage.planned_end_at and outage.planned_end_at <= now else now)
     lasted = max(end - outage.starts_at, timedelta(0)) if outage.starts_at <= now else timedelta(0)
+    post_registration = post_registration_state(line, outage, until=end) if in_progress else None
     return {
         "id": outage.id,
         "line": outage.line_key,
@@ -139,6 +193,7 @@ def outage_as_dict(outage: Outage, *, line: Line | None, now: datetime, timezone
         "lasted_minutes": _minutes(lasted),
         "lasted": _lasted_text(lasted),
         "routine_applies": bool(in_progress and line is not None and routine_applies(line, outage, now)),
+        "post_registration": post_registration_as_dict(post_registration),
         "started_by": outage.created_by,
         "ended_by": outage.ended_by,
     }

@@ -15,7 +15,7 @@ from ivr.outages.cli import outage
 if TYPE_CHECKING:
     from ivr.worklist.service import OutageWorklist
 
-SOURCE_CHOICE = click.Choice(["report", "fault_ticket"])
+SOURCE_CHOICE = click.Choice(["report", "fault_ticket", "visit"])
 
 
 def _worklists(
@@ -27,7 +27,8 @@ def _worklists(
         session=ctx.session,
         now=ctx.runtime.now(),
         timezone=ctx.runtime.timezone,
-        line_systems={line.key: line.systems for line in ctx.runtime.lines},
+        lines=ctx.runtime.lines,
+        visits=ctx.runtime.visits,
         line_key=line_key,
         outage_id=outage_id,
     )
@@ -51,7 +52,7 @@ def list_command(only_open: bool, line_key: str | None, outage_id: int | None, a
         lists = _worklists(ctx, line_key=line_key, outage_id=outage_id)
         data = [worklist_as_dict(w, ctx.runtime.timezone, only_open=only_open) for w in lists]
     if only_open:
-        data = [d for d in data if d["items"]]
+        data = [d for d in data if d["items"] or _visit_groups(d)]
     if as_json:
         emit_json(data)
         return
@@ -73,12 +74,31 @@ def _echo_group(group: dict[str, Any]) -> None:
         )
     routine = group["post_registration"]
     if routine is not None:
+        click.echo(f"  {_against_threshold(routine)}")
         click.echo(f"  {routine['instruction']}")
     for item in group["items"]:
-        done = f"done by {item['done_by']} {item['done_at']}" if item["state"] == "done" else "OPEN"
-        cancelled = f" (makulerad, ref {item['cancelled_by']}: rätta posten)" if item["cancelled_by"] else ""
-        click.echo(f"  {item['reference']}  {item['made_at']}  {item['title']}{cancelled}  [{done}]")
-        click.echo(f"      {item['note']}")
+        _echo_item(item)
+    for part in ("per_employee", "administrator"):
+        staff = group["visits"][part]["staff"]
+        if staff:
+            click.echo(f"  {group['visits'][part]['heading']}:")
+        for employee in staff:
+            click.echo(
+                f"    {employee['staff']['name']} (staff {employee['staff']['id']}, {employee['team']['name']}):"
+            )
+            for item in employee["items"]:
+                _echo_item(item, indent="      ")
+
+
+def _echo_item(item: dict[str, Any], indent: str = "  ") -> None:
+    done = f"done by {item['done_by']} {item['done_at']}" if item["state"] == "done" else "OPEN"
+    cancelled = f" (makulerad, ref {item['cancelled_by']}: rätta posten)" if item["cancelled_by"] else ""
+    click.echo(f"{indent}{item['reference']}  {item['made_at']}  {item['title']}{cancelled}  [{done}]")
+    click.echo(f"{indent}    {item['note']}")
+
+
+def _visit_groups(group: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*group["visits"]["per_employee"]["staff"], *group["visits"]["administrator"]["staff"]]
 
 
 @worklist.command("done")
@@ -87,7 +107,8 @@ def _echo_group(group: dict[str, Any]) -> None:
 @click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
 def done_command(reference: str, actor: str | None, source: str | None) -> None:
     """Mark item REFERENCE as entered; only a new, audited `reopen` can undo it."""
-    from ivr.worklist.service import WorklistError, mark_done
+    from ivr.worklist.marking import mark_done
+    from ivr.worklist.service import WorklistError
 
     with command_context() as ctx:
         session = ctx.session
@@ -114,7 +135,8 @@ def done_command(reference: str, actor: str | None, source: str | None) -> None:
 @click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
 def reopen_command(reference: str, reason: str, actor: str | None, source: str | None) -> None:
     """Open a done item again with a new marking; the earlier marking stays."""
-    from ivr.worklist.service import WorklistError, reopen
+    from ivr.worklist.marking import reopen
+    from ivr.worklist.service import WorklistError
 
     with command_context() as ctx:
         session = ctx.session
@@ -157,6 +179,12 @@ def export_command(fmt: str, only_open: bool, line_key: str | None, outage_id: i
         click.echo(f"{len(rows)} item(s) written to {output}", err=True)
 
 
+def _against_threshold(routine: dict[str, Any]) -> str:
+    """Hours of outage against the post-registration threshold, e.g. "post-registration: 6 h 0 min of 10 h"."""
+    past = " (past it: the administration decides how)" if routine["over_threshold"] else ""
+    return f"post-registration: {routine['lasted']} of {routine['threshold_hours']} h{past}"
+
+
 def _known_line(lines: Lines, key: str) -> None:
     if lines.by_key(key) is None:
         raise click.BadParameter(f"no line {key!r}; lines: {', '.join(lines.keys)}", param_hint="--line")
@@ -178,7 +206,9 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
         found = [*current_outages(session=session, line_key=line_key, now=now)]
         found += upcoming_outages(session=session, line_key=line_key, now=now)
         data = [outage_as_dict(o, line=runtime.lines.by_key(o.line_key), now=now, timezone=timezone) for o in found]
-        worklists = open_worklists(session=session, now=now, timezone=timezone, line_key=line_key)
+        worklists = open_worklists(
+            session=session, now=now, timezone=timezone, lines=runtime.lines, visits=runtime.visits, line_key=line_key
+        )
     if as_json:
         emit_json(
             {
@@ -194,6 +224,9 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
         extra = " (phone routine applies)" if item["routine_applies"] else ""
         what = f"{item['id']} {item['line']} {item['system']}: {item['state']}"
         click.echo(f"{what} from {item['from']}, {item['lasted']}{extra}")
+        if item["post_registration"] is not None:
+            click.echo(f"  {_against_threshold(item['post_registration'])}")
+            click.echo(f"  {item['post_registration']['instruction']}")
     for group in worklists:
         what = f"outage {group['outage']} ended {group['ended_at']}" if group["outage"] else "outside any outage"
         click.echo(

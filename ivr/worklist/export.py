@@ -12,14 +12,24 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ivr.worklist.service import OPEN, OutageWorklist, WorkItem, build_worklists
+from ivr.lines.models import Lines
+from ivr.notes import VISITS_FOR_ADMINISTRATOR, VISITS_PER_EMPLOYEE
+from ivr.outages.service import post_registration_as_dict
+from ivr.visits.register import VisitRegister
+from ivr.worklist.service import OPEN, OutageWorklist, StaffVisits, WorkItem, build_worklists
 
 
 def open_worklists(
-    *, session: Session, now: datetime, timezone: ZoneInfo, line_key: str | None = None
+    *,
+    session: Session,
+    now: datetime,
+    timezone: ZoneInfo,
+    lines: Lines | None = None,
+    visits: VisitRegister | None = None,
+    line_key: str | None = None,
 ) -> list[dict[str, Any]]:
     """Ended outages (and reports outside any outage) that still have open items: for `ivr outage status`."""
-    lists = build_worklists(session=session, now=now, timezone=timezone, line_key=line_key)
+    lists = build_worklists(session=session, now=now, timezone=timezone, lines=lines, visits=visits, line_key=line_key)
     return [
         {
             "outage": w.outage_id,
@@ -27,7 +37,7 @@ def open_worklists(
             "system": w.system,
             "ended_at": _local(w.ends_at, timezone),
             "open": w.open_items,
-            "total": len(w.items),
+            "total": len(w.all_items),
         }
         for w in lists
         if w.open_items
@@ -51,10 +61,32 @@ def worklist_as_dict(worklist: OutageWorklist, timezone: ZoneInfo, *, only_open:
         },
         "line": worklist.line_key,
         "outside_recorded_outage": worklist.outage_id is None,
-        "post_registration": _routine_as_dict(worklist),
+        "post_registration": post_registration_as_dict(worklist.post_registration),
         "open": worklist.open_items,
-        "total": len(worklist.items),
+        "total": len(worklist.all_items),
         "items": [item_as_dict(i, timezone) for i in items],
+        "visits": _visits_as_dict(worklist.visits, timezone, only_open=only_open),
+    }
+
+
+def _visits_as_dict(groups: Sequence[StaffVisits], timezone: ZoneInfo, *, only_open: bool) -> dict[str, Any]:
+    """Visits per employee who post-registers them, and the administrator's list (each with its heading)."""
+
+    def group_as_dict(group: StaffVisits) -> dict[str, Any]:
+        items = [i for i in group.items if i.state == OPEN] if only_open else list(group.items)
+        return {
+            "staff": {"id": group.staff_id, "name": group.name},
+            "team": {"code": group.team_code, "name": group.team_name},
+            "items": [item_as_dict(i, timezone) for i in items],
+        }
+
+    def listed(administrator: bool) -> list[dict[str, Any]]:
+        found = [group_as_dict(g) for g in groups if g.to_administrator == administrator]
+        return [g for g in found if g["items"]]
+
+    return {
+        "per_employee": {"heading": VISITS_PER_EMPLOYEE, "staff": listed(False)},
+        "administrator": {"heading": VISITS_FOR_ADMINISTRATOR, "staff": listed(True)},
     }
 
 
@@ -75,20 +107,6 @@ def item_as_dict(item: WorkItem, timezone: ZoneInfo) -> dict[str, Any]:
         "markings": [
             {"action": m.action, "at": _local(m.at, timezone), "by": m.by, "reason": m.reason} for m in item.markings
         ],
-    }
-
-
-def _routine_as_dict(worklist: OutageWorklist) -> dict[str, Any] | None:
-    routine, lasted = worklist.routine, worklist.lasted
-    if routine is None or lasted is None:
-        return None
-    beyond = lasted > routine.threshold
-    return {
-        "threshold_hours": routine.threshold.total_seconds() / 3600,
-        "lasted_minutes": int(lasted.total_seconds() // 60),
-        "over_threshold": beyond,
-        "who": "administration_decides" if beyond else "staff_post_register",
-        "instruction": routine.beyond if beyond else routine.within,
     }
 
 
@@ -119,7 +137,7 @@ def export_rows(lists: Sequence[OutageWorklist], timezone: ZoneInfo) -> list[dic
     """One flat row per item, for the export."""
     rows = []
     for worklist in lists:
-        for item in worklist.items:
+        for item in worklist.all_items:
             data = item_as_dict(item, timezone)
             rows.append(
                 {

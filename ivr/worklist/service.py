@@ -1,23 +1,24 @@
-"""The reconciliation worklist: every report and fault ticket made during an outage that has ended.
+"""The reconciliation worklist: every report, fault ticket and home-care visit phoned in during an ended outage.
 
 Each item carries the exact note to enter with it once the system is back. An item is marked done by name;
 the marking is never changed, only followed by a new one (reopened, with a reason), and both are audited.
-Reports phoned in while no outage was recorded on their line are listed too, so none is ever lost.
+Reports and visits phoned in while no outage was recorded on their line are listed too, so none is ever lost.
+Visits are listed per employee, with the administrator's list apart (ivr.worklist.visits).
 No item carries patient data: the patient is looked up with `ivr reports show REF`, which logs the read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ivr.audit.service import record_audit
 from ivr.faults.models import FaultTicket
+from ivr.lines.models import Lines
 from ivr.notes import (
     OTHER_SYSTEM,
     REPEAT_SUFFIX,
@@ -26,57 +27,26 @@ from ivr.notes import (
     TICKET_NOTE,
     TICKET_TITLE,
     UNKNOWN_UNIT,
-    PostRegistrationRoutine,
     event_name,
     fault_kind_name,
     note_text,
-    post_registration_routine,
 )
 from ivr.outages.models import Outage
+from ivr.outages.service import PostRegistrationState, post_registration_state
 from ivr.reports.models import Report, ReportKind
-from ivr.worklist.models import DONE, REOPENED, WorklistMark
+from ivr.visits.register import VisitRegister
+from ivr.worklist.items import OPEN, Marking, StaffVisits, WorkItem
+from ivr.worklist.models import WorklistMark
+from ivr.worklist.visits import VISIT, outage_visits, visits_outside_outages
+
+__all__ = ["OPEN", "REPORT", "TICKET", "VISIT", "Marking", "OutageWorklist", "StaffVisits", "WorkItem"]
 
 REPORT = "report"
 TICKET = "fault_ticket"
-OPEN = "open"
 
 
 class WorklistError(ValueError):
     """A worklist operation that cannot be carried out (unknown reference, already done, not done)."""
-
-
-@dataclass(frozen=True)
-class Marking:
-    """One marking of an item: done or reopened, by whom, when, and why (for a reopening)."""
-
-    action: str
-    at: datetime
-    by: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """A report or fault ticket made during an outage, with the note to enter and its markings."""
-
-    source: str
-    reference: str
-    made_at: datetime
-    title: str
-    note: str
-    drill: bool
-    cancelled_by: str | None = None
-    markings: tuple[Marking, ...] = ()
-
-    @property
-    def state(self) -> str:
-        """Open until marked done; a reopening makes it open again."""
-        return DONE if self.markings and self.markings[-1].action == DONE else OPEN
-
-    @property
-    def done(self) -> Marking | None:
-        """The marking that made the item done, if it is done."""
-        return self.markings[-1] if self.state == DONE else None
 
 
 @dataclass(frozen=True)
@@ -89,13 +59,19 @@ class OutageWorklist:
     starts_at: datetime | None
     ends_at: datetime | None
     drill: bool
-    routine: PostRegistrationRoutine | None
+    post_registration: PostRegistrationState | None
     items: tuple[WorkItem, ...] = field(default=())
+    visits: tuple[StaffVisits, ...] = field(default=())  # per employee; to_administrator marks the administrator's
+
+    @property
+    def all_items(self) -> tuple[WorkItem, ...]:
+        """The reports and tickets, then every employee's visits."""
+        return (*self.items, *(item for group in self.visits for item in group.items))
 
     @property
     def open_items(self) -> int:
         """How many items are still to be entered."""
-        return sum(1 for item in self.items if item.state == OPEN)
+        return sum(1 for item in self.all_items if item.state == OPEN)
 
     @property
     def lasted(self) -> timedelta | None:
@@ -108,13 +84,16 @@ def build_worklists(
     session: Session,
     now: datetime,
     timezone: ZoneInfo,
-    line_systems: Mapping[str, Sequence[str]] | None = None,
+    lines: Lines | None = None,
+    visits: VisitRegister | None = None,
     line_key: str | None = None,
     outage_id: int | None = None,
 ) -> list[OutageWorklist]:
     """The worklist of every ended outage (optionally one line or one outage), oldest outage first.
 
-    `line_systems` names each line's systems, for the note of reports made outside any recorded outage.
+    `lines` gives each line's systems (for the note of reports made outside any recorded outage) and its
+    post-registration rule (Linköping's 10 hours for TES); with `visits` (the client register and catalogue)
+    the visits phoned in during an outage under that rule are listed per employee.
     """
     outages = _ended_outages(session=session, now=now, line_key=line_key, outage_id=outage_id)
     markings = _markings(session)
@@ -123,20 +102,62 @@ def build_worklists(
     )
     cancellations = {cancelled: cancelling for cancelled, cancelling in session.execute(query)}
     lists = [
-        _outage_worklist(session, outage, markings=markings, cancellations=cancellations, timezone=timezone)
+        _outage_worklist(
+            session,
+            outage,
+            lines=lines,
+            visits=visits,
+            markings=markings,
+            cancellations=cancellations,
+            now=now,
+            timezone=timezone,
+        )
         for outage in outages
     ]
     if outage_id is None:
-        lists += _unassigned(
+        unassigned = _unassigned(
             session,
             now=now,
             line_key=line_key,
-            line_systems=line_systems or {},
+            line_systems={line.key: line.systems for line in lines or ()},
             markings=markings,
             cancellations=cancellations,
             timezone=timezone,
         )
+        if lines is not None and visits is not None:
+            outside = visits_outside_outages(
+                session=session,
+                lines=lines,
+                register=visits,
+                markings=markings,
+                now=now,
+                timezone=timezone,
+                line_key=line_key,
+            )
+            unassigned = _with_visits(unassigned, outside, lines)
+        lists += unassigned
     return lists
+
+
+def _with_visits(
+    unassigned: list[OutageWorklist], outside: Mapping[str, tuple[StaffVisits, ...]], lines: Lines
+) -> list[OutageWorklist]:
+    """Each line's list outside any outage, with the visits phoned in outside every outage of its rule."""
+    by_line = {w.line_key: w for w in unassigned}
+    for key, groups in outside.items():
+        line = lines.by_key(key)
+        systems = " / ".join(line.systems) if line else ""
+        empty = OutageWorklist(
+            outage_id=None,
+            line_key=key,
+            system=systems,
+            starts_at=None,
+            ends_at=None,
+            drill=False,
+            post_registration=None,
+        )
+        by_line[key] = replace(by_line.get(key, empty), visits=groups)
+    return [by_line[key] for key in sorted(by_line)]
 
 
 def _ended_outages(*, session: Session, now: datetime, line_key: str | None, outage_id: int | None) -> list[Outage]:
@@ -163,6 +184,9 @@ def _outage_worklist(
     session: Session,
     outage: Outage,
     *,
+    lines: Lines | None,
+    visits: VisitRegister | None,
+    now: datetime,
     markings: Mapping[tuple[str, str], list[Marking]],
     cancellations: Mapping[str | None, str],
     timezone: ZoneInfo,
@@ -195,6 +219,12 @@ def _outage_worklist(
         if (item := _report_item(report, outage.system, markings, cancellations, timezone)) is not None
     ]
     items += [_ticket_item(ticket, outage.system, markings, timezone) for ticket in tickets]
+    post_registration = post_registration_state(lines.by_key(outage.line_key) if lines else None, outage, until=end)
+    staff_visits: tuple[StaffVisits, ...] = ()
+    if post_registration is not None and visits is not None:
+        staff_visits = outage_visits(
+            session=session, outage=outage, end=end, register=visits, markings=markings, now=now, timezone=timezone
+        )
     return OutageWorklist(
         outage_id=outage.id,
         line_key=outage.line_key,
@@ -202,8 +232,9 @@ def _outage_worklist(
         starts_at=start,
         ends_at=end,
         drill=outage.drill,
-        routine=post_registration_routine(outage.line_key, outage.system),
+        post_registration=post_registration,
         items=tuple(sorted(items, key=lambda i: i.made_at)),
+        visits=staff_visits,
     )
 
 
@@ -242,7 +273,7 @@ def _unassigned(
             starts_at=None,
             ends_at=None,
             drill=False,
-            routine=None,
+            post_registration=None,
             items=tuple(items),
         )
         for key, items in sorted(per_line.items())
@@ -315,95 +346,3 @@ def _markings(session: Session) -> dict[tuple[str, str], list[Marking]]:
             Marking(action=mark.action, at=mark.at, by=mark.by, reason=mark.reason)
         )
     return found
-
-
-# ---- marking ------------------------------------------------------------------------------------------------
-
-
-def find_item(
-    lists: Sequence[OutageWorklist], reference: str, *, source: str | None = None
-) -> tuple[OutageWorklist, WorkItem]:
-    """The one item with this reference (and source, when a report and a ticket share a reference)."""
-    found = [
-        (worklist, item)
-        for worklist in lists
-        for item in worklist.items
-        if item.reference == reference.strip() and (source is None or item.source == source)
-    ]
-    if not found:
-        raise WorklistError(f"no worklist item with reference {reference}")
-    # A ticket about no particular system is listed under every outage of its line at the time: one item.
-    if len({(item.source, item.reference) for _, item in found}) > 1:
-        raise WorklistError(f"reference {reference} is both a report and a fault ticket: say which with --source")
-    return found[0]
-
-
-def mark_done(
-    *,
-    session: Session,
-    lists: Sequence[OutageWorklist],
-    reference: str,
-    by: str,
-    now: datetime,
-    source: str | None = None,
-) -> WorkItem:
-    """Record that an item was entered (by whom, when); audited. An item already done is refused."""
-    worklist, item = find_item(lists, reference, source=source)
-    if item.done is not None:
-        raise WorklistError(f"{reference} was already marked done by {item.done.by} at {item.done.at.isoformat()}")
-    if not by.strip():
-        raise WorklistError("say who entered it: --by NAME")
-    _mark(session, worklist, item, action=DONE, by=by.strip(), reason=None, now=now)
-    return item
-
-
-def reopen(
-    *,
-    session: Session,
-    lists: Sequence[OutageWorklist],
-    reference: str,
-    by: str,
-    reason: str,
-    now: datetime,
-    source: str | None = None,
-) -> WorkItem:
-    """Open a done item again with a new marking (the earlier one stays); needs a reason; audited."""
-    worklist, item = find_item(lists, reference, source=source)
-    if item.done is None:
-        raise WorklistError(f"{reference} is not marked done")
-    if not reason.strip():
-        raise WorklistError("a reopening needs a reason")
-    _mark(session, worklist, item, action=REOPENED, by=by.strip(), reason=reason.strip(), now=now)
-    return item
-
-
-def _mark(
-    session: Session,
-    worklist: OutageWorklist,
-    item: WorkItem,
-    *,
-    action: str,
-    by: str,
-    reason: str | None,
-    now: datetime,
-) -> None:
-    session.add(
-        WorklistMark(
-            source=item.source,
-            reference=item.reference,
-            outage_id=worklist.outage_id,
-            action=action,
-            at=now,
-            by=by,
-            reason=reason,
-        )
-    )
-    record_audit(
-        session=session,
-        actor=by,
-        action=f"worklist.{action}",
-        subject=f"{item.source}:{item.reference}",
-        detail={"outage": worklist.outage_id, "line": worklist.line_key, "reason": reason},
-        now=now,
-    )
-    session.flush()

@@ -1,0 +1,1 @@
+"""Home-care visits registered by phone while TES is down (Linköping): staff, clients, starts, ends, corrections."""
