@@ -1,17 +1,18 @@
 """The main menu's options, in one registry: the spoken menu, the key dispatch and the routes all come from it.
 
 Which keys a line offers is data (ivr/lines/data/lines.toml: `menu = { "2" = "fault", … }`); what each option
-is called, where it leads and which blueprints serve it is here.
+is called, where it leads and which modules serve it (each a `bp` of steps) is here. The flows themselves are
+imported only when the app registers them, so a command that only checks a lines file stays quick.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
 from flask import Blueprint
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows import caller_name, caller_unit, connect, fault_dial, faults, report_flow, visits
 from call_flows.gather import SWITCHBOARD, Ask, choices_text
 from call_flows.prompts import prompt
 from call_flows.twiml import redirect_to
@@ -20,22 +21,36 @@ from ivr.lines.models import Line
 
 @dataclass(frozen=True)
 class Option:
-    """One main-menu option: the words that name it, the step it starts at and the blueprints that serve it."""
+    """One main-menu option: the words that name it, the step it starts at and the modules whose `bp` serve it."""
 
     label: str
     start: str
-    blueprints: tuple[Blueprint, ...] = ()
+    modules: tuple[str, ...] = ()
+
+    def blueprints(self) -> tuple[Blueprint, ...]:
+        """The option's blueprints (importing its flow)."""
+        return tuple(blueprint_of(module) for module in self.modules)
 
 
 OPTIONS: dict[str, Option] = {
-    "report": Option(label="option_report", start="report.start", blueprints=report_flow.BLUEPRINTS),
-    "fault": Option(label="option_fault", start="fault.start", blueprints=(faults.bp, fault_dial.bp)),
-    "connect": Option(label="option_connect", start="connect.start", blueprints=(connect.bp,)),
-    "visits": Option(label="option_visits", start="visits.start", blueprints=(visits.bp,)),
+    "report": Option(
+        label="option_report",
+        start="report.start",
+        modules=("call_flows.report_flow", "call_flows.report_details", "call_flows.report_delivery"),
+    ),
+    "fault": Option(label="option_fault", start="fault.start", modules=("call_flows.faults", "call_flows.fault_dial")),
+    "connect": Option(label="option_connect", start="connect.start", modules=("call_flows.connect",)),
+    "visits": Option(label="option_visits", start="visits.start", modules=("call_flows.visits",)),
     "switchboard": Option(label="option_switchboard", start=SWITCHBOARD),
 }
 # Steps shared by several options (the caller's name, the caller's unit), registered once.
-SHARED_BLUEPRINTS: tuple[Blueprint, ...] = (caller_name.bp, caller_unit.bp)
+SHARED_MODULES = ("call_flows.caller_name", "call_flows.caller_unit")
+
+
+def blueprint_of(module: str) -> Blueprint:
+    """The blueprint of steps a flow module serves."""
+    blueprint: Blueprint = import_module(module).bp
+    return blueprint
 
 
 def menu_text(line: Line) -> str:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, request
+from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows import report_delivery, report_details
 from call_flows import report_steps as steps
 from call_flows.caller_unit import ask_for_unit
 from call_flows.gather import answer, ask, attempt_of, try_again
@@ -35,8 +34,6 @@ from ivr.web.context import now
 bp = voice_blueprint("report", "/voice/report")
 FLOW = "report"
 STALE_STATES = timedelta(hours=6)  # longer than any call: a state whose call's end was never reported
-# Every blueprint of the flow: its first steps here, the event data, and the delivery (summary, connect, whisper).
-BLUEPRINTS: tuple[Blueprint, ...] = (bp, report_details.bp, report_delivery.bp)
 
 # ---- reporter ---------------------------------------------------------------------------------------------
 

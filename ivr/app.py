@@ -23,7 +23,6 @@ from ivr.runtime import Runtime
 from ivr.visits.register import VisitDataError, VisitRegister, load_clients, load_visit_rules, teams_of
 from ivr.web.context import init_runtime, runtime_of
 from ivr.web.deadline import Answer, OnTimeout, RequestBudget
-from ivr.web.security import is_signed_by_twilio
 from ivr.web.session import init_session
 
 if TYPE_CHECKING:
@@ -38,13 +37,11 @@ TIMEOUT_TEXT = "Tjänsten svarar inte just nu. Försök igen om en stund.".encod
 def create_app(config: Config | None = None, *, clock: Clock | None = None, purpose: str = "web") -> Flask:
     """Build the service from a config (default: the environment) and a clock (default: the system's).
 
-    `purpose` "command" (the `ivr` CLI) lifts the statement timeout that keeps webhooks inside Twilio's 15 s,
-    so a migration or a long export is not cut short.
+    `purpose` "command" (the `ivr` CLI) serves no web requests: no routes are registered (so a command starts
+    quickly) and the statement timeout that keeps webhooks inside Twilio's 15 s is lifted, so a migration or a
+    long export is not cut short. Every data file is checked either way.
     """
     from call_flows.menus import OPTIONS
-    from call_flows.routes import register_voice
-    from ivr.web.health import bp as health_bp
-    from ivr.web.sms_status import bp as sms_status_bp
 
     app = Flask("ivr")
     if config is None:
@@ -60,10 +57,14 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, purp
             pool_size=config.db_threads,
         ),
     )
-    register_voice(app)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(sms_status_bp)
     if purpose == "web":
+        from call_flows.routes import register_voice
+        from ivr.web.health import bp as health_bp
+        from ivr.web.sms_status import bp as sms_status_bp
+
+        register_voice(app)
+        app.register_blueprint(health_bp)
+        app.register_blueprint(sms_status_bp)
         app.wsgi_app = RequestBudget(  # type: ignore[method-assign]
             app.wsgi_app,
             budget=config.request_budget_seconds,
@@ -100,6 +101,8 @@ def _timeout_answer(runtime: Runtime) -> OnTimeout:
 
 
 def _signed(runtime: Runtime, environ: WSGIEnvironment, body: bytes) -> bool:
+    from ivr.web.security import is_signed_by_twilio
+
     fresh = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
     return is_signed_by_twilio(Request(fresh), runtime.config)
 

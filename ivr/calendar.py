@@ -11,15 +11,16 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-import holidays
-from holidays.countries.sweden import Sweden
-
 SUNDAY = 6
 _PRELOADED_YEARS = range(2015, 2046)  # filled once, so worker threads never extend the table at the same time
 
 
 @cache
 def _sweden() -> Any:
+    # Imported here: the package loads every country's calendar (~0.15 s), which only day counting needs.
+    import holidays
+    from holidays.countries.sweden import Sweden
+
     return Sweden(
         years=_PRELOADED_YEARS,
         categories=(holidays.PUBLIC, holidays.DE_FACTO),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, NoAppException, ScriptInfo
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from directory.cli import directory
 from ivr.commands import OPENER, CommandContext
@@ -69,7 +70,19 @@ class _IvrGroup(FlaskGroup):
 
     def invoke(self, ctx: click.Context) -> object:
         ctx.meta[OPENER] = _open_command_context
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except ConfigError as exc:
+            raise click.ClickException(f"configuration error: {exc}") from exc
+        except SQLAlchemyError as exc:
+            raise click.ClickException(database_problem(exc)) from exc
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip()) from exc
+        except Exception as exc:  # a bug: say what and where to look, never a traceback on the operator's screen
+            logging.getLogger("ivr.cli").debug("command failed", exc_info=exc)
+            raise click.ClickException(f"unexpected error ({type(exc).__name__}): {_first_line(exc)}") from exc
 
 
 main = _IvrGroup(
@@ -105,15 +118,39 @@ def db_upgrade(load_directory: bool, wait: bool) -> None:
             return
         except OperationalError as exc:
             if not wait:
-                raise click.ClickException(f"DATABASE_URL: the database cannot be reached ({_reason(exc)})") from exc
+                raise click.ClickException(database_problem(exc)) from exc
             click.echo(f"database not reachable yet ({_reason(exc)}); trying again in {RETRY_SECONDS} s", err=True)
             engine_of(app).dispose()
             time.sleep(RETRY_SECONDS)
 
 
-def _reason(exc: OperationalError) -> str:
-    """The driver's first line, which names the host or file but never a statement's parameters."""
-    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's first line, which names the host or file but never a statement or its parameters."""
+    orig = getattr(exc, "orig", None)
+    return _first_line(orig) if orig is not None else type(exc).__name__
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def database_problem(exc: SQLAlchemyError) -> str:
+    """A database error as one line naming what is wrong and what to do (never the statement or its values)."""
+    reason = _reason(exc)
+    lowered = reason.lower()
+    if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
+        return f"the database has no tables yet ({reason}): run `ivr db upgrade` first"
+    if "database" in lowered and "does not exist" in lowered:
+        return f"DATABASE_URL: {reason}; create it (e.g. `createdb`) and run `ivr db upgrade`"
+    if isinstance(exc, OperationalError) and _is_connection_problem(lowered):
+        return f"DATABASE_URL: the database cannot be reached ({reason})"
+    return f"database error ({type(exc).__name__}): {reason}"
+
+
+def _is_connection_problem(reason: str) -> bool:
+    words = ("connection", "could not connect", "unable to open", "timeout", "resolve", "refused", "password")
+    return any(word in reason for word in words)
 
 
 def prepare_database(app: Flask, *, load_directory: bool = True) -> None:

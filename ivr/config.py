@@ -65,11 +65,12 @@ class Config:
     # The key that staff codes are hashed with (IVR_STAFF_CODE_SECRET); "" until set, and no code can be checked.
     staff_code_secret: str = ""
     staff_code_secret_is_development: bool = False
+    sms_sender: str = "console"  # "twilio" sends receipts; "console" prints them (local use only)
 
     @property
     def twilio_credentials_present(self) -> bool:
-        """True when real Twilio credentials are configured (not the local development token)."""
-        return self.twilio_account_sid is not None and not self.auth_token_is_development
+        """True when SMS go through Twilio (checked at start-up: every setting that needs is present)."""
+        return self.sms_sender == "twilio"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, instance_path: Path) -> Config:
@@ -77,6 +78,7 @@ class Config:
         config = cls._read(environ, instance_path=instance_path)
         if config.request_budget_seconds <= config.db_wait_seconds:
             raise ConfigError("IVR_REQUEST_BUDGET_SECONDS", "must be longer than IVR_DB_WAIT_SECONDS")
+        _check_sender(config)
         return config
 
     @classmethod
@@ -112,8 +114,33 @@ class Config:
             clients_path=_data_file(environ, "IVR_CLIENTS", BUNDLED_CLIENTS),
             visits_path=_data_file(environ, "IVR_VISITS", BUNDLED_VISITS),
             staff_code_secret=staff_secret or ensure_development_token(instance, DEV_STAFF_SECRET_FILE),
+            sms_sender=_sms_sender(environ),
             staff_code_secret_is_development=staff_secret is None,
         )
+
+
+def _sms_sender(environ: Mapping[str, str]) -> str:
+    value = _get(environ, "IVR_SMS_SENDER")
+    if value is None:
+        return "console" if _get(environ, "TWILIO_AUTH_TOKEN") is None else "twilio"
+    if value not in ("twilio", "console"):
+        raise ConfigError("IVR_SMS_SENDER", f"must be twilio or console, not {value!r}")
+    return value
+
+
+def _check_sender(config: Config) -> None:
+    """Receipts are legally relevant: a sender that cannot send stops start-up instead of printing them."""
+    if config.sms_sender != "twilio":
+        return
+    hint = "receipts are sent through Twilio (IVR_SMS_SENDER=twilio, the default once TWILIO_AUTH_TOKEN is set)"
+    if config.auth_token_is_development:
+        raise ConfigError("TWILIO_AUTH_TOKEN", f"not set, but {hint}")
+    if config.twilio_account_sid is None:
+        raise ConfigError("TWILIO_ACCOUNT_SID", f"not set, but {hint}; or set IVR_SMS_SENDER=console for local use")
+    if config.twilio_sms_from is None and config.twilio_messaging_service_sid is None:
+        raise ConfigError("TWILIO_SMS_FROM", f"neither it nor TWILIO_MESSAGING_SERVICE_SID is set, but {hint}")
+    if config.public_url is None:
+        raise ConfigError("IVR_PUBLIC_URL", f"not set, but {hint}, and their delivery reports come back to it")
 
 
 def _get(environ: Mapping[str, str], name: str) -> str | None:
@@ -126,12 +153,18 @@ def _get(environ: Mapping[str, str], name: str) -> str | None:
 def _database_url(environ: Mapping[str, str], instance: Path) -> str:
     raw = _get(environ, "DATABASE_URL")
     if raw is None:
+        instance.mkdir(parents=True, exist_ok=True)  # the SQLite file lives in the instance folder
         return f"sqlite:///{instance / 'outage-line.sqlite3'}"
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if scheme in ("postgres", "postgresql"):
         # Heroku-style URLs name no driver; we ship psycopg 3.
         return "postgresql+psycopg://" + raw.split("://", 1)[1]
-    if scheme in ("postgresql+psycopg", "sqlite"):
+    if scheme == "sqlite":
+        folder = Path(raw.split(":///", 1)[1]).parent if ":///" in raw else None
+        if folder is not None and not folder.is_dir():
+            raise ConfigError("DATABASE_URL", f"the folder of the SQLite file does not exist: {folder}")
+        return raw
+    if scheme == "postgresql+psycopg":
         return raw
     raise ConfigError(
         "DATABASE_URL",

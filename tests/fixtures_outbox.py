@@ -175,7 +175,7 @@ def serve_fake_twilio() -> Iterator[FakeTwilio]:
 
 def twilio_config(config: Config, fake: FakeTwilio, **changes: object) -> Config:
     """The test config pointed at the fake Twilio server."""
-    return replace(config, twilio_api_base_url=fake.url, **changes)  # type: ignore[arg-type]
+    return replace(config, twilio_api_base_url=fake.url, sms_sender="twilio", **changes)  # type: ignore[arg-type]
 
 
 def sender_for(config: Config, fake: FakeTwilio) -> Sender:

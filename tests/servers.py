@@ -31,6 +31,7 @@ def service_env(instance: Path, database_url: str, **extra: str) -> dict[str, st
         IVR_INSTANCE_PATH=str(instance),
         DATABASE_URL=database_url.replace("postgresql+psycopg://", "postgresql://"),
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        IVR_SMS_SENDER="console",
         **extra,
     )
     return env

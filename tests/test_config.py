@@ -30,8 +30,16 @@ def test_without_an_auth_token_a_development_token_is_created_once_and_kept_priv
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
 
 
+TWILIO_SETTINGS = {
+    "TWILIO_AUTH_TOKEN": "f" * 32,
+    "TWILIO_ACCOUNT_SID": "AC" + "a" * 32,
+    "TWILIO_SMS_FROM": "08-465 004 00",
+    "IVR_PUBLIC_URL": "https://ivr.example.se",
+}
+
+
 def test_a_real_auth_token_is_used_as_given(tmp_path: Path) -> None:
-    config = read(tmp_path, TWILIO_AUTH_TOKEN="f" * 32, TWILIO_ACCOUNT_SID="AC" + "a" * 32)
+    config = read(tmp_path, **TWILIO_SETTINGS)
     assert config.twilio_auth_token == "f" * 32
     assert not config.auth_token_is_development
     assert config.twilio_credentials_present
@@ -70,3 +78,28 @@ def test_a_wrong_value_stops_start_up_naming_the_variable(tmp_path: Path, variab
         read(tmp_path, **{variable: value})
     assert error.value.variable == variable
     assert str(error.value).startswith(f"{variable}: ")
+
+
+@pytest.mark.parametrize("missing", ["TWILIO_ACCOUNT_SID", "TWILIO_SMS_FROM", "IVR_PUBLIC_URL", "TWILIO_AUTH_TOKEN"])
+def test_a_half_configured_twilio_sender_stops_start_up_naming_what_is_missing(tmp_path: Path, missing: str) -> None:
+    settings = {k: v for k, v in TWILIO_SETTINGS.items() if k != missing}
+    if missing == "TWILIO_AUTH_TOKEN":
+        settings["IVR_SMS_SENDER"] = "twilio"
+    with pytest.raises(ConfigError) as error:
+        read(tmp_path, **settings)
+    assert error.value.variable == missing
+    assert "Twilio" in str(error.value)
+
+
+def test_printing_receipts_instead_of_sending_them_must_be_asked_for_once_a_token_is_set(tmp_path: Path) -> None:
+    config = read(tmp_path, TWILIO_AUTH_TOKEN="f" * 32, IVR_SMS_SENDER="console")
+    assert not config.twilio_credentials_present
+    assert read(tmp_path, **TWILIO_SETTINGS).sms_sender == "twilio"
+    with pytest.raises(ConfigError, match="IVR_SMS_SENDER"):
+        read(tmp_path, IVR_SMS_SENDER="carrier-pigeon")
+
+
+def test_with_a_real_token_and_no_database_url_the_instance_folder_is_made_for_sqlite(tmp_path: Path) -> None:
+    instance = tmp_path / "new" / "instance"
+    config = read(instance, TWILIO_AUTH_TOKEN="f" * 32, IVR_SMS_SENDER="console", IVR_STAFF_CODE_SECRET="s" * 32)
+    assert instance.is_dir() and config.database_url.endswith("outage-line.sqlite3")

@@ -112,6 +112,7 @@ def run_cli(app: Flask, config: Config, *args: str) -> tuple[int, str, str]:
         "DATABASE_URL": config.database_url,
         "IVR_INSTANCE_PATH": str(config.instance_path),
         "TWILIO_AUTH_TOKEN": config.twilio_auth_token,
+        "IVR_SMS_SENDER": "console",
     }
     result = CliRunner().invoke(main, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr

@@ -100,7 +100,12 @@ def test_sms_list_json_shows_recipient_template_status_attempts_error_sid_and_sk
     failed = add_receipt(db_session, now=_recently(), reference="1002")
     skipped = add_receipt(db_session, now=_recently(), to=None, reference="1003")
     fake_twilio.reply_with("ok", 21614)
-    env |= {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_SMS_FROM": "+46846500400"}
+    env |= {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_SMS_FROM": "+46846500400",
+        "IVR_PUBLIC_URL": "https://ivr.example.se",
+    }
     env["TWILIO_API_BASE_URL"] = fake_twilio.url
     _run(env, "worker", "--once")
 
@@ -125,7 +130,12 @@ def test_sms_list_failed_shows_only_what_will_not_arrive_with_its_twilio_code(
     add_receipt(db_session, now=_recently(), reference="2001")
     add_receipt(db_session, now=_recently(), reference="2002")
     fake_twilio.reply_with(21211, "ok")
-    env |= {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_SMS_FROM": "+46846500400"}
+    env |= {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_SMS_FROM": "+46846500400",
+        "IVR_PUBLIC_URL": "https://ivr.example.se",
+    }
     env["TWILIO_API_BASE_URL"] = fake_twilio.url
     _run(env, "worker", "--once")
 

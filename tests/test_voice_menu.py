@@ -35,7 +35,7 @@ def test_every_menu_table_has_unique_keys_existing_targets_and_speaks_every_key(
                 assert f"tryck {digit}." in spoken, (line.key, digit)
                 target = OPTIONS[option]
                 assert target.start in endpoints, (line.key, option, target.start)
-                for blueprint in target.blueprints:
+                for blueprint in target.blueprints():
                     assert app.blueprints.get(blueprint.name) is blueprint, (option, blueprint.name)
                 redirect = dispatch(line, digit)
                 assert redirect is not None and url_for(target.start) in str(redirect), (line.key, digit)

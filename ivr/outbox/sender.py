@@ -144,8 +144,8 @@ class ConsoleSender:
 
 
 def sender_from_config(config: Config, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Sender:
-    """Twilio when real credentials are configured, else the console."""
-    if not config.twilio_credentials_present or config.twilio_account_sid is None:
+    """Twilio when the configuration says so (start-up checked it has every setting), else the console."""
+    if config.sms_sender != "twilio" or config.twilio_account_sid is None:
         return ConsoleSender()
     callback = config.public_url + STATUS_PATH if config.public_url else None
     return TwilioSender(
