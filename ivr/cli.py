@@ -22,6 +22,7 @@ from ivr.outages.cli import outage
 from ivr.outbox.cli import sms, worker
 from ivr.reports.cli import audit, reports
 from ivr.schedule.cli import schedule
+from ivr.users.cli import users
 from ivr.worklist.cli import worklist
 
 DISPOSE = "ivr.dispose"
@@ -196,5 +197,5 @@ def _dev_token() -> str:
     return ensure_development_token(instance)
 
 
-for _command in (directory, lines, schedule, outage, tickets, reports, audit, worker, sms, liability, worklist):
+for _command in (directory, lines, schedule, outage, tickets, reports, audit, worker, sms, liability, worklist, users):
     main.add_command(_command)
