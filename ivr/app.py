@@ -27,6 +27,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     """Build the service from a config (default: the environment) and a clock (default: the system's)."""
     from call_flows.menus import OPTIONS
     from call_flows.routes import register_voice
+    from console import init_console
     from ivr.web.health import bp as health_bp
     from ivr.web.sms_status import bp as sms_status_bp
 
@@ -39,6 +40,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     register_voice(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(sms_status_bp)
+    init_console(app, config)
     _configure_logging()
     return app
 

@@ -30,7 +30,7 @@ def record_audit(
 
 
 # The actions that read patient data: the access log (PDL 4 kap. 3 §) is the audit log restricted to these.
-ACCESS_ACTIONS = ("reports.read_patient_number", "reports.export", "liability.report", "tickets.play_recording")
+ACCESS_ACTIONS = ("reports.read_patient_number", "reports.export", "liability.report", "recordings.play")
 
 
 def list_audit(
