@@ -200,10 +200,9 @@ def find_duplicate(
 
 def received_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
     """The condition that a report has one of these units among its receivers."""
-    receiver = select(ReportDelivery.id).where(
-        ReportDelivery.report_id == Report.id, ReportDelivery.receiver_code.in_(list(unit_codes))
-    )
-    return receiver.exists()
+    other = aliased(ReportDelivery)  # its own name: the outer query may join the deliveries too
+    receiver = select(other.id).where(other.report_id == Report.id, other.receiver_code.in_(list(unit_codes)))
+    return receiver.correlate(Report).exists()
 
 
 def seen_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
