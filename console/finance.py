@@ -88,7 +88,17 @@ def liability() -> str:
     window = _window()
     report = _report(window)
     data = report_as_dict(report, rates_source=str(runtime().config.liability_rates_path))
-    charts = {m.code: liable_days_by_month(report, code=m.code) for m in report.municipalities}
+    charts = {
+        m.code: [
+            (month, days, checking)
+            for (month, days), (_, checking) in zip(
+                liable_days_by_month(report, code=m.code),
+                liable_days_by_month(report, code=m.code, to_check=True),
+                strict=True,
+            )
+        ]
+        for m in report.municipalities
+    }
     municipalities = [
         u for u in find_units_by_kind(session=get_session(), kind=MUNICIPALITY) if u.code in scope().unit_codes
     ]

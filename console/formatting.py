@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from console.texts import text
+from console.texts import label, text
 from directory.numbers import national
 from ivr.notes import event_name, fault_kind_name
 
@@ -40,7 +40,7 @@ def phone(e164: str | None) -> str:
 
 def init_templates(app: Flask, timezone: ZoneInfo) -> None:
     """The template helpers every page uses."""
-    app.jinja_env.globals.update(t=text)
+    app.jinja_env.globals.update(t=text, label=label)
     app.jinja_env.filters.update(
         when=lambda moment: local_time(moment, timezone),
         iso_when=iso_local_time,

@@ -211,6 +211,8 @@ TEXTS: dict[str, str] = {
     "liability.chart": "Ansvarsdagar per månad",
     "liability.chart_label": "Stapeldiagram: ansvarsdagar per månad för {name}",
     "liability.days": "Dagar",
+    "liability.chargeable_short": "debiterbara dagar",
+    "liability.to_check_short": "dagar att kontrollera",
     "liability.amount": "Belopp (kr)",
     "liability.chargeable": "Debiterbara vistelser",
     "liability.to_check": "Att kontrollera (villkoren i 5 kap. 3 § visas inte av rapporterna)",
@@ -253,6 +255,37 @@ TEXTS: dict[str, str] = {
     "audit.empty": "Inget loggat.",
     "access.title": "Åtkomstlogg",
     "access.intro": "Varje gång någon har sett ett personnummer: vem, när och vilken rapport (PDL 4 kap. 3 §).",
+    # names of stored codes (a code without a name here is shown as stored)
+    "sms.template.report_receipt": "Kvitto till rapporterande enhet",
+    "sms.template.report_notice": "Avisering till mottagare",
+    "sms.template.report_cancelled": "Makulering",
+    "sms.template.report_acknowledged": "Kvittens från mottagare",
+    "sms.template.fault_receipt": "Kvitto på felanmälan",
+    "sms.template.fault_voicemail_notice": "Röstmeddelande till beredskapen",
+    "sms.status.pending": "väntar på att skickas",
+    "sms.status.skipped": "inte skickat",
+    "sms.status.printed": "utskrivet (utan Twilio)",
+    "sms.status.failed": "misslyckades",
+    "sms.status.accepted": "mottaget av Twilio",
+    "sms.status.scheduled": "schemalagt",
+    "sms.status.queued": "i kö",
+    "sms.status.sending": "skickas",
+    "sms.status.sent": "skickat",
+    "sms.status.delivered": "levererat",
+    "sms.status.undelivered": "inte levererat",
+    "sms.status.canceled": "avbrutet",
+    "sms.status.read": "läst",
+    "outcome.acknowledged": "kvitterad",
+    "outcome.closed": "stängt",
+    "outcome.no_answer": "svarade inte",
+    "outcome.not_accepted": "tog inte emot",
+    "outcome.draft": "påbörjad",
+    "outcome.filed": "registrerad",
+    "outcome.ringing": "ringer",
+    "outcome.connected": "kopplad",
+    "outcome.voicemail": "röstmeddelande",
+    "routed.help_desk": "användarstödet",
+    "routed.standby": "beredskapen",
     # errors
     "error.title": "Något gick fel",
     "error.400": "Formuläret kunde inte tas emot. Ladda om sidan och försök igen.",
@@ -263,6 +296,13 @@ TEXTS: dict[str, str] = {
     "error.500": "Ett fel uppstod hos oss. Försök igen om en stund. Felet är loggat.",
     "error.home": "Till startsidan",
 }
+
+
+def label(kind: str, code: str | None) -> str:
+    """The Swedish name of a stored code such as an SMS status ("levererat"), or the code itself if it has none."""
+    if not code:
+        return TEXTS["none"]
+    return TEXTS.get(f"{kind}.{code}", code)
 
 
 def text(key: str, **values: object) -> str:

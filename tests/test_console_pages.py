@@ -271,7 +271,7 @@ def test_the_sms_audit_and_access_logs_show_what_happened(
     as_user(app, db_session, clock, "lulea").get(f"/reports/{world.lulea_report}")
     client = as_user(app, db_session, clock, "auditor")
     sms = client.get("/sms").get_data(as_text=True)
-    assert "report_notice" in sms and "070-174 06 31" in sms and PATIENT not in sms
+    assert "Avisering till mottagare" in sms and "070-174 06 31" in sms and PATIENT not in sms
     access = client.get("/access-log").get_data(as_text=True)
     assert "reports.read_patient_number" in access and f"report:{world.lulea_report}" in access
     assert "users.login" not in access

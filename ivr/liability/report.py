@@ -339,8 +339,13 @@ def report_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def liable_days_by_month(report: LiabilityReport, *, code: str | None = None) -> list[tuple[str, int]]:
-    """Chargeable liable days per calendar month ("2026-11") in the window, of one municipality or all, in order."""
+def liable_days_by_month(
+    report: LiabilityReport, *, code: str | None = None, to_check: bool = False
+) -> list[tuple[str, int]]:
+    """Liable days per calendar month ("2026-11") in the window, of one municipality or all, in order.
+
+    The chargeable stays' days, or with `to_check` those of the stays kept apart for checking.
+    """
     counts: dict[str, int] = {}
     month = report.since.replace(day=1)
     while month <= report.until:  # every month of the window, also those without a liable day
@@ -349,7 +354,7 @@ def liable_days_by_month(report: LiabilityReport, *, code: str | None = None) ->
     for municipality in report.municipalities:
         if code is not None and municipality.code != code:
             continue
-        for stay in municipality.chargeable:
+        for stay in municipality.to_check if to_check else municipality.chargeable:
             for day in stay.liable_days:
                 key = day.strftime("%Y-%m")
                 counts[key] = counts.get(key, 0) + 1
