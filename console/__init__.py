@@ -75,5 +75,5 @@ def init_console(app: Flask, config: Config) -> None:
     auth.init_identity_provider(app, settings)
     formatting.init_templates(app, config.timezone)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(pages.console_blueprint())
     errors.init_errors(app)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from console.access import me, require
 from console.blueprint import bp
@@ -44,7 +45,7 @@ def directory_file() -> Response:
 
 @bp.post("/directory")
 @require(Permission.DIRECTORY)
-def replace() -> Response | tuple[str, int]:
+def replace() -> WerkzeugResponse | tuple[str, int]:
     """Replace the whole directory, or nothing: any bad row, or a line left without a number, refuses it."""
     upload = request.files.get("file")
     if upload is not None and upload.filename:

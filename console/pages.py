@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import Blueprint
+
 from console import control, directory_pages, finance, live, logs, report_pages, tickets
 from console.access import me, scope
 from console.blueprint import bp
@@ -38,3 +40,8 @@ def _viewer() -> dict[str, Any]:
     except Exception:  # an error page must render even when the database is what failed
         logging.getLogger("ivr.console").warning("page frame without the user: loading them failed")
     return {"viewer": None, "viewer_scope": None, "nav_items": NAV_ITEMS}
+
+
+def console_blueprint() -> Blueprint:
+    """The blueprint with every page's route (the view modules above registered them on import)."""
+    return bp

@@ -232,7 +232,7 @@ def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _rate_limit_storage(environ: Mapping[str, str]) -> str:
-    from limits.storage import SCHEMES
+    from limits._storage_scheme import SCHEMES  # the registry of storage schemes (not re-exported)
 
     value = _get(environ, "IVR_RATE_LIMIT_STORAGE") or DATABASE_STORAGE
     scheme = value.split("://", 1)[0] if "://" in value else value

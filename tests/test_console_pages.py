@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -44,9 +43,9 @@ def config(config: Config, httpserver: HTTPServer) -> Config:
 
 
 @pytest.fixture
-def world(app: Flask, db_session: Session, httpserver: HTTPServer) -> Iterator[World]:
+def world(app: Flask, db_session: Session, httpserver: HTTPServer) -> World:
     httpserver.expect_request(RECORDING_PATH + ".mp3").respond_with_data(AUDIO, content_type="audio/mpeg")
-    yield make_world(app, db_session, at=stockholm(2026, 11, 23, 9, 30))
+    return make_world(app, db_session, at=stockholm(2026, 11, 23, 9, 30))
 
 
 def as_user(app: Flask, db_session: Session, clock: FrozenClock, username: str) -> FlaskClient:

@@ -7,7 +7,6 @@ Every route is in ROUTES (a test checks that), and every route sends a visitor w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -111,10 +110,10 @@ def config(config: Config, httpserver: HTTPServer) -> Config:
 
 
 @pytest.fixture
-def world(app: Flask, db_session: Session, clock: FrozenClock, httpserver: HTTPServer) -> Iterator[World]:
+def world(app: Flask, db_session: Session, clock: FrozenClock, httpserver: HTTPServer) -> World:
     httpserver.expect_request(RECORDING_PATH + ".mp3").respond_with_data(AUDIO, content_type="audio/mpeg")
     made = make_world(app, db_session, at=stockholm(2026, 11, 23, 9, 30))
-    yield made
+    return made
 
 
 def _fill(text: str, world: World, outage: int, directory: str) -> str:
