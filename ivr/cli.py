@@ -148,7 +148,9 @@ def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) ->
         )
     engine_of(app).dispose()
     worker_process = subprocess.Popen([sys.executable, "-m", "ivr", "worker"]) if sms_worker else None
-    click.echo(f"serving on http://{host}:{port} (POST /voice, /voice/status, /voice/fallback; GET /healthz)")
+    click.echo(
+        f"serving on http://{host}:{port} (the console at /; POST /voice, /voice/status, /voice/fallback; GET /healthz)"
+    )
     try:
         run(host=host, port=port, workers=workers, threads=threads)
     finally:
