@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
@@ -121,7 +122,11 @@ def oidc_callback() -> Response | tuple[str, int]:
     oauth = current_app.extensions.get(OAUTH)
     if oauth is None:
         abort(404)
-    token = oauth.idp.authorize_access_token()
+    try:
+        token = oauth.idp.authorize_access_token()
+    except OAuthError:  # refused at the provider, a replayed or forged state, a bad ID token
+        flash("login.oidc_failed", "error")
+        return render_template("login.html", oidc=True, no_users=False, next=None), 403
     claims = token.get("userinfo") or {}
     username = str(claims.get(_settings().oidc_username_claim, ""))
     db = get_session()

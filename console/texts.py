@@ -51,6 +51,7 @@ TEXTS: dict[str, str] = {
     "login.unknown_user": "Du är inloggad hos identitetsleverantören men har inget konto i reservlinjen. Kontakta administratören.",
     "login.no_users": "Inga användare finns ännu. Skapa den första administratören på servern: ivr users add NAMN --role admin --organisation KOD",
     "login.logged_out": "Du är utloggad.",
+    "login.oidc_failed": "Inloggningen hos identitetsleverantören misslyckades. Försök igen.",
     # live log
     "live.title": "Händelselogg",
     "live.intro": "Rapporter och felanmälningar. Listan uppdateras av sig själv.",
