@@ -13,6 +13,7 @@ from typing import Any
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response as FlaskResponse
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import login_user, logout_user
@@ -37,7 +38,10 @@ def _csrf() -> None:
 
 def limit_logins(limiter: Limiter, settings: ConsoleSettings) -> None:
     """Failed password logins are limited per account and per address; only failures count."""
-    failed = lambda response: response.status_code == FAILED  # noqa: E731
+
+    def failed(response: FlaskResponse) -> bool:
+        return response.status_code == FAILED
+
     limiter.limit(
         settings.login_rate_limit,
         key_func=lambda: "account:" + normalise_username(request.form.get("username", "")),

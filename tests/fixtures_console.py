@@ -20,6 +20,7 @@ from ivr.faults.models import FaultTicket
 from ivr.faults.service import FiledBy, attach_voicemail, file_ticket, open_draft
 from ivr.reports.models import Report
 from ivr.reports.service import NewReport, register_report
+from ivr.users.models import User
 from ivr.users.service import add_user
 from ivr.web.context import runtime_of
 from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM, WARD_61
@@ -46,10 +47,10 @@ USERS = {
 }
 
 
-def add_console_user(session: Session, username: str, *, now: datetime, password: str = PASSWORD) -> None:
+def add_console_user(session: Session, username: str, *, now: datetime, password: str | None = PASSWORD) -> User:
     """One of USERS, with the test password; commits."""
     role, organisation = USERS[username]
-    add_user(
+    user = add_user(
         session=session,
         username=username,
         display_name=username.capitalize(),
@@ -60,6 +61,16 @@ def add_console_user(session: Session, username: str, *, now: datetime, password
         now=now,
     )
     session.commit()
+    return user
+
+
+def logged_in_as(client: FlaskClient, user: User) -> FlaskClient:
+    """A browser already logged in as the user, the way Flask-Login's own test client does it (no password check:
+    the login itself is tested in test_console_auth.py; an argon2 check per case would dominate the route table)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user.id}.{user.session_version}"
+        session["_fresh"] = True
+    return client
 
 
 def csrf_token(client: FlaskClient) -> str:

@@ -21,7 +21,7 @@ from ivr.config import Config
 from ivr.outages.service import start_outage
 from ivr.web.context import runtime_of
 from tests.conftest import stockholm
-from tests.fixtures_console import AUDIO, RECORDING_PATH, USERS, World, add_console_user, log_in, make_world
+from tests.fixtures_console import AUDIO, RECORDING_PATH, USERS, World, add_console_user, logged_in_as, make_world
 
 N, D = "norrbotten", "linkoping"
 # (method, path, form data, {username: expected status}). Paths name {lulea}, {pitea} (reports),
@@ -144,8 +144,7 @@ def test_each_route_answers_each_user_as_their_role_and_organisation_allow(
     assert line is not None
     outage = start_outage(session=db_session, line=line, system="Lifecare SP", actor="test", now=clock.now())
     db_session.commit()
-    add_console_user(db_session, user, now=clock.now())
-    assert log_in(client, user).status_code == 302
+    logged_in_as(client, add_console_user(db_session, user, now=clock.now(), password=None))
     directory = directory_as_csv(session=db_session)
     url = _fill(path, world, outage.id, directory)
     if method == "GET":
