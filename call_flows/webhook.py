@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Request, Response, g, request
 from flask.typing import ResponseReturnValue
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import Forbidden, HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, RequestEntityTooLarge
 
 from call_flows.twiml import apology_and_switchboard, twiml
 from ivr.lines.models import Line, Lines
@@ -29,6 +29,7 @@ from ivr.web.session import get_session
 
 log = logging.getLogger("call_flows")
 MAX_DIGITS = 64
+MAX_WEBHOOK_BODY = 64 * 1024
 MAX_SPEECH = 500
 P = ParamSpec("P")
 
@@ -119,6 +120,12 @@ def read_rfc2822(name: str) -> datetime | None:
 def voice_blueprint(name: str, url_prefix: str) -> Blueprint:
     """A blueprint of voice steps: every request signed by Twilio, every failure a spoken apology."""
     blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
+
+    @blueprint.before_request
+    def _no_huge_body() -> None:
+        if (request.content_length or 0) > MAX_WEBHOOK_BODY:  # Twilio never posts this much
+            raise RequestEntityTooLarge()
+
     require_twilio_signature(blueprint)
 
     @blueprint.errorhandler(Exception)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from directory.hours import HoursError, parse_hours
 from directory.models import UNIT_KINDS, Unit, UnitNumber
-from directory.numbers import NumberError, to_e164
+from directory.numbers import NumberError, national, to_e164
 
 COLUMNS = ("code", "kind", "name", "parent", "voice", "sms", "hours", "example")
 DEFAULT_HOURS = {"municipality": "mon-sun 07:00-22:00"}
@@ -43,12 +44,19 @@ class Row:
 
 def read_directory(path: Path) -> list[Row]:
     """Parse and validate a directory file; raise DirectoryError listing every bad row."""
-    problems: list[str] = []
-    rows: list[Row] = []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DirectoryError([f"{path}:0: cannot read file: {exc}"]) from exc
+    return parse_directory(text, source=str(path))
+
+
+def parse_directory(text: str, *, source: str) -> list[Row]:
+    """Parse and validate a directory's text (as a file holds it); `source` names it in each problem."""
+    path = source
+    problems: list[str] = []
+    rows: list[Row] = []
+    text = text.removeprefix("\ufeff")  # a file saved by Excel starts with a byte-order mark
     reader = csv.reader(_without_comments(text.splitlines()))
     header_seen = False
     for record in reader:
@@ -106,7 +114,7 @@ def _row(line: int, record: list[str]) -> Row:
     return Row(line, code, kind, name, parent or None, numbers, sms_number, hours, example.lower() == "yes")
 
 
-def _cross_check(path: Path, rows: list[Row]) -> list[str]:
+def _cross_check(path: str, rows: list[Row]) -> list[str]:
     problems = []
     codes: dict[str, int] = {}
     numbers: dict[str, int] = {}
@@ -124,6 +132,28 @@ def _cross_check(path: Path, rows: list[Row]) -> list[str]:
         if row.parent == row.code:
             problems.append(f"{path}:{row.line}: a unit cannot be its own parent")
     return problems
+
+
+def directory_as_csv(*, session: Session) -> str:
+    """The stored directory as a directory file (the header and one row per unit, in file order)."""
+    units = list(session.scalars(select(Unit).order_by(Unit.source_line, Unit.id)))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for unit in units:
+        writer.writerow(
+            [
+                unit.code,
+                unit.kind,
+                unit.name,
+                unit.parent.code if unit.parent else "",
+                "|".join(national(n) for n in unit.voice_numbers),
+                national(unit.sms_number) if unit.sms_number else "",
+                unit.hours,
+                "yes" if unit.example else "no",
+            ]
+        )
+    return buffer.getvalue()
 
 
 def replace_directory(*, session: Session, rows: list[Row]) -> int:

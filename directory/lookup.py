@@ -40,6 +40,36 @@ def find_units_by_kind(*, session: Session, kind: str) -> list[Unit]:
     return list(session.scalars(select(Unit).where(Unit.kind == kind).order_by(Unit.source_line)))
 
 
+def descendant_codes(*, session: Session, code: str) -> frozenset[str]:
+    """The unit's own code and the codes of every unit under it (its wards, its help desk, …); empty if unknown."""
+    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
+    codes = dict(session.execute(select(Unit.id, Unit.code)).all())
+    by_code = {c: i for i, c in codes.items()}
+    top = by_code.get(code)
+    if top is None:
+        return frozenset()
+    found = set()
+    for unit_id in codes:
+        cursor: int | None = unit_id
+        for _ in range(len(codes)):  # a bounded walk: a parent cycle in bad data ends here
+            if cursor is None or cursor in found or cursor == top:
+                break
+            cursor = parents.get(cursor)
+        if cursor is not None and (cursor in found or cursor == top):
+            found.add(unit_id)
+    return frozenset(codes[i] for i in found | {top})
+
+
+def root_code(*, session: Session, code: str) -> str | None:
+    """The code of the topmost unit above this one (Region Norrbotten for a ward at Sunderby), or None."""
+    unit = find_unit_by_code(session=session, code=code)
+    seen: set[int] = set()
+    while unit is not None and unit.parent is not None and unit.id not in seen:
+        seen.add(unit.id)
+        unit = unit.parent
+    return unit.code if unit is not None else None
+
+
 def lookup(*, session: Session, query: str) -> Unit | None:
     """A unit by code (short digit strings) or else by phone number in any common format."""
     text = query.strip()

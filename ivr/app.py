@@ -28,7 +28,7 @@ from ivr.web.session import init_session
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a directory file imported in the console; a webhook gets far less (call_flows)
 FALLBACK_PATH = "/voice/fallback"
 TIMEOUT_HEALTH = b'{"status": "unhealthy", "database": "timeout"}'
 TIMEOUT_TEXT = "Tjänsten svarar inte just nu. Försök igen om en stund.".encode()
@@ -59,12 +59,14 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, purp
     )
     if purpose == "web":
         from call_flows.routes import register_voice
+        from console import init_console
         from ivr.web.health import bp as health_bp
         from ivr.web.sms_status import bp as sms_status_bp
 
         register_voice(app)
         app.register_blueprint(health_bp)
         app.register_blueprint(sms_status_bp)
+        init_console(app, config)
         app.wsgi_app = RequestBudget(  # type: ignore[method-assign]
             app.wsgi_app,
             budget=config.request_budget_seconds,

@@ -26,6 +26,7 @@ from ivr.outages.cli import outage
 from ivr.outbox.cli import sms, worker
 from ivr.reports.cli import audit, reports
 from ivr.schedule.cli import schedule
+from ivr.users.cli import users
 from ivr.visits.cli import staff, visits
 from ivr.web.session import engine_of
 from ivr.worklist.cli import worklist
@@ -214,7 +215,9 @@ def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) ->
         )
     engine_of(app).dispose()
     worker_process = subprocess.Popen([sys.executable, "-m", "ivr", "worker"]) if sms_worker else None
-    click.echo(f"serving on http://{host}:{port} (POST /voice, /voice/status, /voice/fallback; GET /healthz)")
+    click.echo(
+        f"serving on http://{host}:{port} (the console at /; POST /voice, /voice/status, /voice/fallback; GET /healthz)"
+    )
     try:
         run(host=host, port=port, workers=workers, threads=threads)
     finally:
@@ -278,5 +281,6 @@ for _command in (
     worklist,
     staff,
     visits,
+    users,
 ):
     main.add_command(_command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,74 @@ _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _MESSAGING_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 
 
+SECRET_KEY_FILE = "console-secret-key"  # noqa: S105  (a file name, not a secret)
+LOGIN_METHODS = ("password", "oidc")
+DATABASE_STORAGE = "database"
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
 class ConfigError(ValueError):
     """A configuration value is missing or wrong; the message names the variable."""
 
     def __init__(self, variable: str, problem: str) -> None:
         super().__init__(f"{variable}: {problem}")
         self.variable = variable
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The web console's settings (README "Settings"); the defaults are the embedded password login."""
+
+    secret_key: str | None = None  # IVR_SECRET_KEY; None: a key kept in the instance folder
+    cookie_secure: bool = True  # IVR_COOKIE_SECURE
+    session_hours: int = 8  # IVR_SESSION_HOURS
+    login_rate_limit: str = "5 per 15 minutes"  # IVR_LOGIN_RATE_LIMIT: failed logins per account
+    login_address_rate_limit: str = "20 per 15 minutes"  # IVR_LOGIN_ADDRESS_RATE_LIMIT: per address
+    rate_limit_storage: str = DATABASE_STORAGE  # IVR_RATE_LIMIT_STORAGE: database, or a `limits` URI
+    trusted_proxies: int = 0  # IVR_TRUSTED_PROXIES: proxies whose X-Forwarded-* headers are believed
+    login: str = "password"  # IVR_LOGIN: password or oidc
+    oidc_metadata_url: str | None = None  # IVR_OIDC_METADATA_URL
+    oidc_client_id: str | None = None  # IVR_OIDC_CLIENT_ID
+    oidc_client_secret: str | None = None  # IVR_OIDC_CLIENT_SECRET
+    oidc_username_claim: str = "preferred_username"  # IVR_OIDC_USERNAME_CLAIM
+    oidc_scope: str = "openid profile email"  # IVR_OIDC_SCOPE
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ConsoleSettings:
+        """Read and validate the console's settings; raise ConfigError naming the first bad variable."""
+        secret = _get(environ, "IVR_SECRET_KEY")
+        if secret is not None and len(secret) < 32:
+            raise ConfigError("IVR_SECRET_KEY", "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        login = _get(environ, "IVR_LOGIN") or "password"
+        if login not in LOGIN_METHODS:
+            raise ConfigError("IVR_LOGIN", f"must be one of {', '.join(LOGIN_METHODS)}, not {login!r}")
+        settings = cls(
+            secret_key=secret,
+            cookie_secure=_bool(environ, "IVR_COOKIE_SECURE", default=True),
+            session_hours=_int(environ, "IVR_SESSION_HOURS", default=8, low=1, high=24),
+            login_rate_limit=_rate_limit(environ, "IVR_LOGIN_RATE_LIMIT", "5 per 15 minutes"),
+            login_address_rate_limit=_rate_limit(environ, "IVR_LOGIN_ADDRESS_RATE_LIMIT", "20 per 15 minutes"),
+            rate_limit_storage=_rate_limit_storage(environ),
+            trusted_proxies=_int(environ, "IVR_TRUSTED_PROXIES", default=0, low=0, high=5),
+            login=login,
+            oidc_metadata_url=_http_url(environ, "IVR_OIDC_METADATA_URL", require_https=True, allow_query=False),
+            oidc_client_id=_get(environ, "IVR_OIDC_CLIENT_ID"),
+            oidc_client_secret=_get(environ, "IVR_OIDC_CLIENT_SECRET"),
+            oidc_username_claim=_get(environ, "IVR_OIDC_USERNAME_CLAIM") or "preferred_username",
+            oidc_scope=_get(environ, "IVR_OIDC_SCOPE") or "openid profile email",
+        )
+        if login == "oidc":
+            for name, value in (
+                ("IVR_OIDC_METADATA_URL", settings.oidc_metadata_url),
+                ("IVR_OIDC_CLIENT_ID", settings.oidc_client_id),
+                ("IVR_OIDC_CLIENT_SECRET", settings.oidc_client_secret),
+            ):
+                if value is None:
+                    raise ConfigError(name, "is required when IVR_LOGIN=oidc")
+            if "openid" not in settings.oidc_scope.split():
+                raise ConfigError("IVR_OIDC_SCOPE", "must include openid")
+        return settings
 
 
 @dataclass(frozen=True)
@@ -66,6 +129,7 @@ class Config:
     staff_code_secret: str = ""
     staff_code_secret_is_development: bool = False
     sms_sender: str = "console"  # "twilio" sends receipts; "console" prints them (local use only)
+    console: ConsoleSettings = ConsoleSettings()
 
     @property
     def twilio_credentials_present(self) -> bool:
@@ -116,7 +180,12 @@ class Config:
             staff_code_secret=staff_secret or ensure_development_token(instance, DEV_STAFF_SECRET_FILE),
             sms_sender=_sms_sender(environ),
             staff_code_secret_is_development=staff_secret is None,
+            console=ConsoleSettings.from_env(environ),
         )
+
+    def secret_key(self) -> str:
+        """The key that signs console sessions: IVR_SECRET_KEY, else one kept (0600) in the instance folder."""
+        return self.console.secret_key or ensure_secret_file(self.instance_path, SECRET_KEY_FILE, nbytes=32)
 
 
 def _sms_sender(environ: Mapping[str, str]) -> str:
@@ -199,7 +268,52 @@ def _e164(environ: Mapping[str, str], name: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _http_url(environ: Mapping[str, str], name: str, *, require_https: bool) -> str | None:
+def _bool(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = _get(environ, name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ConfigError(name, f"must be true or false, not {value!r}")
+
+
+def _int(environ: Mapping[str, str], name: str, *, default: int, low: int, high: int) -> int:
+    value = _get(environ, name)
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(name, f"must be a whole number {low}-{high}, not {value!r}")
+    return int(value)
+
+
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = _get(environ, name) or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(name, f"{value!r} is not a rate such as '5 per 15 minutes'") from exc
+    return value
+
+
+def _rate_limit_storage(environ: Mapping[str, str]) -> str:
+    from limits._storage_scheme import SCHEMES  # the registry of storage schemes (not re-exported)
+
+    value = _get(environ, "IVR_RATE_LIMIT_STORAGE") or DATABASE_STORAGE
+    scheme = value.split("://", 1)[0] if "://" in value else value
+    if value != DATABASE_STORAGE and (scheme not in SCHEMES or scheme == "memory"):
+        raise ConfigError(
+            "IVR_RATE_LIMIT_STORAGE",
+            f"use 'database' or a shared storage URI such as redis://host:6379 (not {value!r}; "
+            "memory:// would give each web process its own count)",
+        )
+    return value
+
+
+def _http_url(environ: Mapping[str, str], name: str, *, require_https: bool, allow_query: bool = False) -> str | None:
     value = _get(environ, name)
     if value is None:
         return None
@@ -209,7 +323,7 @@ def _http_url(environ: Mapping[str, str], name: str, *, require_https: bool) -> 
     local = parts.hostname in ("localhost", "127.0.0.1", "::1")
     if require_https and parts.scheme != "https" and not local:
         raise ConfigError(name, "must use https (Twilio signs the https URL it calls)")
-    if parts.query or parts.fragment:
+    if (parts.query and not allow_query) or parts.fragment:
         raise ConfigError(name, "must not carry a query string or fragment")
     return value.rstrip("/")
 
@@ -248,14 +362,26 @@ def _timezone(environ: Mapping[str, str]) -> ZoneInfo:
 
 def ensure_development_token(instance: Path, name: str = DEV_TOKEN_FILE) -> str:
     """Return a local development secret (the auth token by default), creating it (mode 0600) on first use."""
+    return ensure_secret_file(instance, name, nbytes=16)
+
+
+def ensure_secret_file(instance: Path, name: str, *, nbytes: int) -> str:
+    """A random hex secret kept in a file of the instance folder (mode 0600), created on first use."""
     path = instance / name
-    if path.is_file():
-        token = path.read_text(encoding="ascii").strip()
-        if token:
-            return token
-    instance.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(16)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(token + "\n")
-    return token
+    for _ in range(50):  # several processes may start at once: one creates the file, the others read it
+        if path.is_file():
+            token = path.read_text(encoding="ascii").strip()
+            if token:
+                return token
+            time.sleep(0.02)
+            continue
+        instance.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_hex(nbytes)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(token + "\n")
+        return token
+    raise ConfigError("IVR_INSTANCE_PATH", f"{path} stays empty; delete it and start again")

@@ -112,3 +112,51 @@ def test_the_readme_opens_with_the_two_commands_and_ci_runs_the_test_command() -
     assert commands[1].endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert f"\n{commands[1]}\n" in ci
+
+
+def test_the_first_admin_made_with_ivr_users_logs_in_to_the_console_of_ivr_serve(
+    server: str, local_env: dict[str, str]
+) -> None:
+    import http.client
+    import re
+    from urllib.parse import urlencode, urlsplit
+
+    password = "ett-långt-lösenord-för-test"
+    added = subprocess.run(
+        [sys.executable, "-m", "ivr", "users", "add", "anna", "--role", "admin", "--organisation", "25"],
+        env=local_env,
+        input=f"{password}\n{password}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    address = urlsplit(server)
+    cookies: dict[str, str] = {}
+
+    def request(method: str, path: str, body: dict[str, str] | None = None) -> tuple[int, str, str]:
+        connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=10)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=urlencode(body) if body else None, headers=headers)
+        answer = connection.getresponse()
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            cookies[name] = rest.split(";", 1)[0]
+        text = answer.read().decode()
+        connection.close()
+        return answer.status, answer.headers.get("Location", ""), text
+
+    status, _, page = request("GET", "/")
+    assert status == 302
+    status, _, page = request("GET", "/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert status == 200 and token
+    # Several requests: gunicorn's two workers must share the session key from the instance folder.
+    status, location, _ = request("POST", "/login", {"username": "anna", "password": password, "csrf_token": token[1]})
+    assert (status, location) == (302, "/")
+    for _ in range(4):
+        status, _, page = request("GET", "/outages")
+        assert status == 200 and "Driftstörningar" in page

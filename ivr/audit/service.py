@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -28,11 +29,29 @@ def record_audit(
     return entry
 
 
-def list_audit(*, session: Session, action: str | None = None) -> list[AuditEntry]:
-    """Audit entries, oldest first, optionally of one action."""
-    query = select(AuditEntry).order_by(AuditEntry.id)
+# The actions that read patient data: the access log (PDL 4 kap. 3 §) is the audit log restricted to these.
+ACCESS_ACTIONS = ("reports.read_patient_number", "reports.export", "liability.report", "recordings.play")
+
+
+def list_audit(
+    *,
+    session: Session,
+    action: str | None = None,
+    actions: Collection[str] | None = None,
+    actor: str | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> list[AuditEntry]:
+    """Audit entries, oldest first (or newest first), optionally of one action, some actions or one actor."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc() if newest_first else AuditEntry.id)
     if action is not None:
         query = query.where(AuditEntry.action == action)
+    if actions is not None:
+        query = query.where(AuditEntry.action.in_(list(actions)))
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ivr.persistence import Base, UTCDateTime
@@ -39,6 +39,11 @@ class FaultTicket(Base):
     voicemail_url: Mapped[str | None] = mapped_column(String(500), default=None)
     voicemail_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
     drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_to: Mapped[str | None] = mapped_column(String(200), default=None)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    close_note: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class FaultDialAttempt(Base):

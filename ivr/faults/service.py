@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
 from directory.snapshot import UnitSnapshot
+from ivr.audit.service import record_audit
 from ivr.faults.models import FaultDialAttempt, FaultTicket
 from ivr.lines.models import Line
 from ivr.lines.service import Destination, destination
@@ -31,6 +33,12 @@ from ivr.persistence import insert_or_ignore
 from ivr.schedule.models import HELP_DESK
 
 log = logging.getLogger("ivr.faults")
+
+
+class TicketError(ValueError):
+    """A ticket operation that cannot be carried out (already closed, no note)."""
+
+
 REFERENCE_DIGITS = 6
 
 # The kinds of fault a caller chooses from, in menu order: (key, kind).
@@ -228,10 +236,67 @@ def attach_voicemail(
     return ticket
 
 
-def list_tickets(*, session: Session) -> list[FaultTicket]:
-    """Filed tickets, newest first."""
+def list_tickets(
+    *,
+    session: Session,
+    line_keys: Collection[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    only_open: bool = False,
+    limit: int | None = None,
+) -> list[FaultTicket]:
+    """Filed tickets, newest first; optionally of some lines, filed in [start, end), not closed, at most `limit`."""
     query = select(FaultTicket).where(FaultTicket.filed_at.is_not(None)).order_by(FaultTicket.filed_at.desc())
+    if line_keys is not None:
+        query = query.where(FaultTicket.line_key.in_(list(line_keys)))
+    if start is not None:
+        query = query.where(FaultTicket.filed_at >= start)
+    if end is not None:
+        query = query.where(FaultTicket.filed_at < end)
+    if only_open:
+        query = query.where(FaultTicket.closed_at.is_(None))
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def find_ticket(*, session: Session, reference: str, line_keys: Collection[str] | None = None) -> FaultTicket | None:
+    """The filed ticket with this reference (None if it is on none of `line_keys`, when given)."""
+    query = select(FaultTicket).where(FaultTicket.reference == reference.strip(), FaultTicket.filed_at.is_not(None))
+    if line_keys is not None:
+        query = query.where(FaultTicket.line_key.in_(list(line_keys)))
+    return session.scalar(query)
+
+
+def assign_ticket(*, session: Session, ticket: FaultTicket, assignee: str, by: str, now: datetime) -> FaultTicket:
+    """Give a ticket to someone (or take it back with an empty name); audited."""
+    name = assignee.strip()[:200] or None
+    ticket.assigned_to = name
+    ticket.assigned_at = now if name else None
+    record_audit(
+        session=session,
+        actor=by,
+        action="tickets.assign",
+        subject=f"ticket:{ticket.reference}",
+        detail={"assigned_to": name},
+        now=now,
+    )
+    session.flush()
+    return ticket
+
+
+def close_ticket(*, session: Session, ticket: FaultTicket, note: str, by: str, now: datetime) -> FaultTicket:
+    """Close a ticket with a note on what was done (a ticket is closed once); audited."""
+    if ticket.closed_at is not None:
+        raise TicketError(f"ticket {ticket.reference} is already closed")
+    if not note.strip():
+        raise TicketError("closing a ticket needs a note")
+    ticket.closed_at = now
+    ticket.closed_by = by
+    ticket.close_note = note.strip()
+    record_audit(session=session, actor=by, action="tickets.close", subject=f"ticket:{ticket.reference}", now=now)
+    session.flush()
+    return ticket
 
 
 def attempts_of(*, session: Session, ticket_id: int) -> list[FaultDialAttempt]:
@@ -266,6 +331,10 @@ def ticket_as_dict(ticket: FaultTicket, attempts: list[FaultDialAttempt], timezo
         "voicemail": ticket.voicemail_url,
         "name_recording": ticket.name_recording_url,
         "drill": ticket.drill,
+        "assigned_to": ticket.assigned_to,
+        "closed": ticket.closed_at.astimezone(timezone).isoformat() if ticket.closed_at else None,
+        "closed_by": ticket.closed_by,
+        "close_note": ticket.close_note,
     }
 
 

@@ -35,6 +35,7 @@ from ivr.liability.stays import (
 )
 from ivr.reports.events import Assessment, Event
 from ivr.reports.models import Report, ReportKind
+from ivr.spreadsheet import excel_csv
 
 MUNICIPALITY = "municipality"
 CSV_COLUMNS = (
@@ -304,14 +305,27 @@ def report_to_csv(data: Mapping[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
+    for row in report_rows(data):
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def report_to_excel_csv(data: Mapping[str, Any]) -> bytes:
+    """The same rows as `report_to_csv`, for Swedish Excel (semicolons, decimal commas, UTF-8 with BOM)."""
+    return excel_csv(CSV_COLUMNS, ([row.get(c) for c in CSV_COLUMNS] for row in report_rows(data)))
+
+
+def report_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The CSV rows of a report as plain data: one per stay, then the totals per municipality and section."""
+    rows: list[dict[str, Any]] = []
     for municipality in data["municipalities"]:
         where = {"municipality_code": municipality["code"], "municipality": municipality["name"]}
         for section in ("chargeable", "to_check"):
             for stay in municipality[section]:
-                writer.writerow({"row": "stay", **where, "section": section, **_csv_stay(stay)})
+                rows.append({"row": "stay", **where, "section": section, **_csv_stay(stay)})
         for section in ("chargeable", "to_check"):
             totals = municipality["totals"][section]
-            writer.writerow(
+            rows.append(
                 {
                     "row": "total",
                     **where,
@@ -322,7 +336,29 @@ def report_to_csv(data: Mapping[str, Any]) -> str:
                     "stays": totals["stays"],
                 }
             )
-    return buffer.getvalue()
+    return rows
+
+
+def liable_days_by_month(
+    report: LiabilityReport, *, code: str | None = None, to_check: bool = False
+) -> list[tuple[str, int]]:
+    """Liable days per calendar month ("2026-11") in the window, of one municipality or all, in order.
+
+    The chargeable stays' days, or with `to_check` those of the stays kept apart for checking.
+    """
+    counts: dict[str, int] = {}
+    month = report.since.replace(day=1)
+    while month <= report.until:  # every month of the window, also those without a liable day
+        counts[month.strftime("%Y-%m")] = 0
+        month = (month + timedelta(days=32)).replace(day=1)
+    for municipality in report.municipalities:
+        if code is not None and municipality.code != code:
+            continue
+        for stay in municipality.to_check if to_check else municipality.chargeable:
+            for day in stay.liable_days:
+                key = day.strftime("%Y-%m")
+                counts[key] = counts.get(key, 0) + 1
+    return sorted(counts.items())
 
 
 def _csv_stay(stay: Mapping[str, Any]) -> dict[str, Any]:

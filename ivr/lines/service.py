@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from directory.lookup import find_unit_by_code
+from directory.lookup import find_unit_by_code, root_code
 from ivr.lines.models import Line, Lines
 
 
@@ -68,3 +68,11 @@ def line_as_dict(line: Line, numbers: Mapping[str, str | None]) -> dict[str, Any
             "within_hours": line.post_registration.within_hours,
         },
     }
+
+
+def lines_of_organisation(*, session: Session, lines: Lines, code: str) -> list[Line]:
+    """The lines an organisation belongs to: those whose help desk sits in the same directory tree."""
+    top = root_code(session=session, code=code)
+    if top is None:
+        return []
+    return [line for line in lines if root_code(session=session, code=line.help_desk_code) == top]

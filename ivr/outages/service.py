@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,6 +119,14 @@ def upcoming_outages(
         query = query.where(Outage.starts_at <= now + within)
     if line_key is not None:
         query = query.where(Outage.line_key == line_key)
+    return list(session.scalars(query))
+
+
+def list_outages(*, session: Session, line_keys: Collection[str] | None = None, limit: int = 50) -> list[Outage]:
+    """The latest outages of some lines (or all), newest first: in progress, planned and ended."""
+    query = select(Outage).order_by(Outage.starts_at.desc(), Outage.id.desc()).limit(limit)
+    if line_keys is not None:
+        query = query.where(Outage.line_key.in_(list(line_keys)))
     return list(session.scalars(query))
 
 

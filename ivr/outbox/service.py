@@ -100,11 +100,15 @@ def messages_for(*, session: Session, subject: str) -> list[OutboxMessage]:
     )
 
 
-def list_messages(*, session: Session, failed_only: bool = False) -> list[OutboxMessage]:
+def list_messages(
+    *, session: Session, failed_only: bool = False, newest_first: bool = False, limit: int | None = None
+) -> list[OutboxMessage]:
     """Every message, oldest first; with failed_only, those that will never arrive (failed or undelivered)."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc() if newest_first else OutboxMessage.id)
     if failed_only:
         query = query.where(OutboxMessage.status.in_((FAILED, "undelivered")))
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
 
 

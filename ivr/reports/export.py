@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from ivr.audit.service import record_audit
 from ivr.notes import event_name
 from ivr.reports.models import Report, ReportDelivery, ReportKind
+from ivr.reports.service import seen_by
 
 COLUMNS = (
     "reference",
@@ -58,8 +60,12 @@ def export_rows(
     end: datetime | None = None,
     receiver: str | None = None,
     reference: str | None = None,
+    unit_codes: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Reports with an official time in [start, end), optionally to one receiver or of one reference, oldest first."""
+    """Reports with an official time in [start, end), optionally to one receiver or of one reference, oldest first.
+
+    With `unit_codes`, only reports that name one of those units as reporter or receiver.
+    """
     query = (
         select(Report, ReportDelivery)
         .join(ReportDelivery, ReportDelivery.report_id == Report.id)
@@ -74,6 +80,8 @@ def export_rows(
         query = query.where(ReportDelivery.receiver_code == receiver)
     if reference is not None:
         query = query.where(Report.reference == reference)
+    if unit_codes is not None:
+        query = query.where(seen_by(unit_codes))
     cancellations = {
         c.cancels: c
         for c in session.scalars(

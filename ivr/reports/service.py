@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from directory.numbers import national
@@ -197,9 +198,28 @@ def find_duplicate(
     return session.scalars(query).first()
 
 
-def find_report(*, session: Session, reference: str) -> Report | None:
-    """The entry with this reference."""
-    return session.scalar(select(Report).where(Report.reference == reference.strip()))
+def received_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
+    """The condition that a report has one of these units among its receivers."""
+    other = aliased(ReportDelivery)  # its own name: the outer query may join the deliveries too
+    receiver = select(other.id).where(other.report_id == Report.id, other.receiver_code.in_(list(unit_codes)))
+    return receiver.correlate(Report).exists()
+
+
+def seen_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
+    """The condition that a report (not a cancellation) names one of these units as reporter or receiver."""
+    return or_(Report.reporter_code.in_(list(unit_codes)), received_by(unit_codes))
+
+
+def find_report(*, session: Session, reference: str, unit_codes: Collection[str] | None = None) -> Report | None:
+    """The entry with this reference; with `unit_codes`, only if it (or the report it cancels) names one of them."""
+    entry = session.scalar(select(Report).where(Report.reference == reference.strip()))
+    if entry is None or unit_codes is None:
+        return entry
+    original = entry if entry.cancels is None else find_report(session=session, reference=entry.cancels)
+    if original is None:
+        return None
+    visible = session.scalar(select(Report.id).where(Report.id == original.id, seen_by(unit_codes)))
+    return entry if visible is not None else None
 
 
 def cancellation_of(*, session: Session, reference: str) -> Report | None:
@@ -334,15 +354,61 @@ def acknowledge_delivery(
     return row
 
 
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which chain entries to list: official time in [start, end), one event, one receiver, acknowledged or not.
+
+    `unit_codes` keeps reports that name one of the units as reporter or receiver (and their cancellations);
+    `acknowledged` True keeps reports every receiver acknowledged, False those still waiting for one; both
+    leave out cancellations, which have no receivers.
+    """
+
+    start: datetime | None = None
+    end: datetime | None = None
+    event: str | None = None
+    receiver: str | None = None
+    acknowledged: bool | None = None
+    unit_codes: Collection[str] | None = None
+
+
 def list_entries(
-    *, session: Session, timezone: ZoneInfo, start: datetime | None = None, end: datetime | None = None
+    *,
+    session: Session,
+    timezone: ZoneInfo,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    where: EntryFilter | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Every chain entry in [start, end) as plain data, without patient numbers (no access-log entry needed)."""
-    query = select(Report).order_by(Report.seq)
+    where = where or EntryFilter(start=start, end=end)
+    start, end = where.start or start, where.end or end
+    query = select(Report).order_by(Report.seq.desc() if newest_first else Report.seq)
     if start is not None:
         query = query.where(Report.official_at >= start)
     if end is not None:
         query = query.where(Report.official_at < end)
+    if where.event is not None:
+        query = query.where(Report.event == where.event)
+    if where.unit_codes is not None or where.receiver is not None or where.acknowledged is not None:
+        reports = select(Report.reference).where(Report.kind == ReportKind.REPORT)
+        if where.unit_codes is not None:
+            reports = reports.where(seen_by(where.unit_codes))
+        if where.receiver is not None:
+            reports = reports.where(received_by([where.receiver]))
+        if where.acknowledged is not None:
+            waiting = select(ReportDelivery.id).where(
+                ReportDelivery.report_id == Report.id, ReportDelivery.acknowledged_at.is_(None)
+            )
+            reports = reports.where(~waiting.exists() if where.acknowledged else waiting.exists())
+        visible = reports
+        if where.acknowledged is None and where.receiver is None:
+            query = query.where(or_(Report.reference.in_(visible), Report.cancels.in_(visible)))
+        else:
+            query = query.where(Report.reference.in_(visible))
+    if limit is not None:
+        query = query.limit(limit)
     entries = list(session.scalars(query))
     cancelled = dict(
         session.execute(select(Report.cancels, Report.reference).where(Report.kind == ReportKind.CANCELLATION)).all()
@@ -354,7 +420,10 @@ def list_entries(
             "official_time": e.official_at.astimezone(timezone).isoformat(),
             "event": e.event,
             "reporting_unit": e.reporter_name,
+            "reporting_unit_code": e.reporter_code,
             "receivers": [d.receiver_name for d in e.deliveries],
+            "receiver_codes": [d.receiver_code for d in e.deliveries],
+            "acknowledged": bool(e.deliveries) and all(d.acknowledged_at is not None for d in e.deliveries),
             "drill": e.drill,
             "duplicate_of": e.duplicate_of,
             "cancels": e.cancels,
@@ -430,8 +499,10 @@ def mark_outcome(*, session: Session, row: ReportDelivery, outcome: str) -> None
     _set_once(session, row, "outcome", {"outcome": outcome})
 
 
-def list_unacknowledged(*, session: Session, include_drill: bool = True) -> list[tuple[Report, ReportDelivery]]:
-    """Every receiver that has not acknowledged a report that still stands (not cancelled), oldest first."""
+def list_unacknowledged(
+    *, session: Session, include_drill: bool = True, receiver_codes: Collection[str] | None = None
+) -> list[tuple[Report, ReportDelivery]]:
+    """Every receiver (of `receiver_codes`, when given) that has not acknowledged a report that still stands."""
     cancellation = aliased(Report)
     query = (
         select(Report, ReportDelivery)
@@ -442,4 +513,6 @@ def list_unacknowledged(*, session: Session, include_drill: bool = True) -> list
     )
     if not include_drill:
         query = query.where(Report.drill.is_(False))
+    if receiver_codes is not None:
+        query = query.where(ReportDelivery.receiver_code.in_(list(receiver_codes)))
     return [(report, row) for report, row in session.execute(query)]

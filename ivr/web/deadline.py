@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ivr.deadline")
 DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("ivr_request_deadline", default=None)
-MAX_BODY = 64 * 1024
+MAX_BODY = 2 * 1024 * 1024  # as the app accepts (ivr.app.MAX_BODY_BYTES)
 
 
 class DeadlinePassedError(RuntimeError):

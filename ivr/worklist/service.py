@@ -9,7 +9,7 @@ No item carries patient data: the patient is looked up with `ivr reports show RE
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +34,7 @@ from ivr.notes import (
 from ivr.outages.models import Outage
 from ivr.outages.service import PostRegistrationState, post_registration_state
 from ivr.reports.models import Report, ReportKind
+from ivr.reports.service import seen_by
 from ivr.visits.register import VisitRegister
 from ivr.worklist.items import OPEN, Marking, StaffVisits, WorkItem
 from ivr.worklist.models import WorklistMark
@@ -88,13 +89,42 @@ def build_worklists(
     visits: VisitRegister | None = None,
     line_key: str | None = None,
     outage_id: int | None = None,
+    line_keys: Collection[str] | None = None,
+    unit_codes: Collection[str] | None = None,
 ) -> list[OutageWorklist]:
     """The worklist of every ended outage (optionally one line or one outage), oldest outage first.
 
     `lines` gives each line's systems (for the note of reports made outside any recorded outage) and its
     post-registration rule (Linköping's 10 hours for TES); with `visits` (the client register and catalogue)
     the visits phoned in during an outage under that rule are listed per employee.
+    `line_keys` keeps only those lines; `unit_codes` keeps only the reports that name one of those units as
+    reporter or receiver (a console user's organisation), with every fault ticket and visit of the kept lines.
     """
+    lists = _all_worklists(
+        session=session, now=now, timezone=timezone, lines=lines, visits=visits, line_key=line_key, outage_id=outage_id
+    )
+    if line_keys is not None:
+        lists = [w for w in lists if w.line_key in line_keys]
+    if unit_codes is not None:
+        seen = set(
+            session.scalars(select(Report.reference).where(Report.kind == ReportKind.REPORT, seen_by(unit_codes)))
+        )
+        lists = [
+            replace(w, items=tuple(i for i in w.items if i.source != REPORT or i.reference in seen)) for w in lists
+        ]
+    return lists
+
+
+def _all_worklists(
+    *,
+    session: Session,
+    now: datetime,
+    timezone: ZoneInfo,
+    lines: Lines | None,
+    visits: VisitRegister | None,
+    line_key: str | None,
+    outage_id: int | None,
+) -> list[OutageWorklist]:
     outages = _ended_outages(session=session, now=now, line_key=line_key, outage_id=outage_id)
     markings = _markings(session)
     query = select(Report.cancels, Report.reference).where(
