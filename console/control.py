@@ -89,6 +89,7 @@ def start() -> Response | tuple[str, int]:
             ends_at=ends,
             planned=planned,
             drill=request.form.get("drill") == "1",
+            timezone=timezone,
         )
     except OutageError:
         db.rollback()

@@ -74,6 +74,7 @@ def _report(window: Window) -> LiabilityReport:
         timezone=rt.timezone,
         rates=rt.rates,
         rules=rt.liability_rules,
+        today=now().astimezone(rt.timezone).date(),
     )
     filters = {"from": window.since.isoformat(), "to": window.until.isoformat(), "municipalities": window.codes}
     record_liability_read(session=get_session(), actor=me().username, report=report, filters=filters, now=now())

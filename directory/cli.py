@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ivr.commands import command_context, emit_json
+from ivr.commands import BY_HELP, command_context, emit_json
 
 
 @click.group()
@@ -17,17 +17,30 @@ def directory() -> None:
 
 @directory.command("load")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def directory_load(file: Path) -> None:
-    """Replace the whole directory with FILE; any bad row rejects the file and keeps the old one."""
+@click.option("--by", "actor", default=None, help=BY_HELP)
+def directory_load(file: Path, actor: str | None) -> None:
+    """Replace the whole directory with FILE; a bad row, or a file that would leave a line without its help desk,
+    standby or switchboard, rejects the file and keeps the old one. Audited."""
     from directory.loader import DirectoryError, load_directory_file
+    from ivr.audit.service import current_actor, record_audit
 
     with command_context() as ctx:
+        lines = ctx.runtime.lines
         try:
-            count = load_directory_file(session=ctx.session, path=file)
+            count = load_directory_file(session=ctx.session, path=file, refuse=lines.problems_with)
         except DirectoryError as exc:
             for problem in exc.problems:
                 click.echo(problem, err=True)
             raise click.ClickException("directory not loaded; the stored directory is unchanged") from exc
+        record_audit(
+            session=ctx.session,
+            actor=actor or current_actor(),
+            action="directory.load",
+            subject=str(file),
+            detail={"units": count},
+            now=ctx.runtime.now(),
+        )
+        ctx.session.commit()
     click.echo(f"loaded {count} units from {file}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,9 +182,16 @@ def replace_directory(*, session: Session, rows: list[Row]) -> int:
     return len(rows)
 
 
-def load_directory_file(*, session: Session, path: Path) -> int:
-    """Validate a file and replace the directory with it, committing only if every row is good."""
+def load_directory_file(*, session: Session, path: Path, refuse: Callable[[list[Row]], list[str]] | None = None) -> int:
+    """Validate a file and replace the directory with it, committing only if every row is good.
+
+    `refuse` may name further problems with the rows as a whole (the lines' help desks, standbys and
+    switchboards that the file would take away): any of them rejects the file too.
+    """
     rows = read_directory(path)
+    problems = refuse(rows) if refuse is not None else []
+    if problems:
+        raise DirectoryError([f"{path}: {problem}" for problem in problems])
     try:
         count = replace_directory(session=session, rows=rows)
         session.commit()

@@ -7,10 +7,12 @@ session; feature commands only say `with command_context() as ctx:`.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -44,9 +46,28 @@ def command_context() -> Iterator[CommandContext]:
         yield context
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write an export to a file only its owner can read (mode 0600): it may hold personnummer."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file was there before, with looser rights
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def emit_json(data: Any) -> None:
     """Print JSON the way every `--json` option does: UTF-8, indented."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def period(
+    start: str | None, end: str | None, timezone: ZoneInfo, *, end_of_day: bool = True
+) -> tuple[datetime | None, datetime | None]:
+    """A --from/--to pair as moments (dates are whole days, local time); --to before --from is refused."""
+    since = local_moment(start, timezone, end_of_day=False, option="--from")
+    until = local_moment(end, timezone, end_of_day=end_of_day, option="--to")
+    if since is not None and until is not None and until <= since:
+        raise click.BadParameter(f"{end} is not after --from {start}", param_hint="--to")
+    return since, until
 
 
 def local_moment(value: str | None, timezone: ZoneInfo, *, end_of_day: bool, option: str) -> datetime | None:

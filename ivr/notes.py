@@ -134,3 +134,21 @@ VISIT_EXPORT_HEADINGS = {
 def visit_remark(flag: str) -> str:
     """What is missing from a visit, in words ("inget slut registrerat")."""
     return VISIT_REMARKS.get(flag, flag)
+
+
+def local_iso(moment: datetime | None, timezone: ZoneInfo) -> str | None:
+    """A moment for JSON and exports: ISO 8601 in local time, to the second ("2026-11-23T11:58:04+01:00")."""
+    return None if moment is None else moment.astimezone(timezone).isoformat(timespec="seconds")
+
+
+def local_text(moment: datetime | None, timezone: ZoneInfo) -> str:
+    """A moment as staff read it: "2026-11-23 11.58" in local time ("" for none)."""
+    return "" if moment is None else moment.astimezone(timezone).strftime("%Y-%m-%d %H.%M")
+
+
+def shown(iso: str | None) -> str:
+    """An ISO moment from plain data (local_iso) as staff read it: "2026-11-23 11.58"; "-" for none."""
+    if not iso:
+        return "-"
+    moment = datetime.fromisoformat(iso)
+    return moment.strftime("%Y-%m-%d %H.%M") if "T" in iso else iso

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -120,6 +120,16 @@ def make_engine(
         },
         **kwargs,
     )
+
+
+def serialise(session: Session, name: str) -> None:
+    """Make every transaction that calls this with the same name take turns, until it ends.
+
+    On PostgreSQL a transaction-scoped advisory lock; on SQLite every writing transaction already holds the
+    database's write lock from its start (make_engine), so nothing more is needed.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def insert_or_ignore(session: Session, model: type[Base], values: Mapping[str, Any], *, unique: Sequence[str]) -> bool:

@@ -74,7 +74,12 @@ ROUTES: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
     ("GET", "/tickets/{south}/recording/voicemail", {}, {"lkadmin": 200, "admin": 404}),
     ("GET", "/tickets/{north}/recording/name", {}, {"admin": 404}),
     ("GET", "/outages", {}, {"admin": 200, "lkadmin": 200, "lulea": 403, "auditor": 403}),
-    ("POST", "/outages", {"line": N, "system": "Lifecare SP"}, {"admin": 302, "lkadmin": 404, "lulea": 403}),
+    (
+        "POST",
+        "/outages",  # a service window ahead (Lifecare SP is already down: a second outage now is refused)
+        {"line": N, "system": "Lifecare SP", "planned": "1", "from": "2026-11-30T08:00", "to": "2026-11-30T10:00"},
+        {"admin": 302, "lkadmin": 404, "lulea": 403},
+    ),
     ("POST", "/outages/{outage}/end", {"line": N}, {"admin": 302, "lkadmin": 404, "lulea": 403}),
     ("POST", "/outages/{outage}/end", {"line": D}, {"lkadmin": 404}),
     ("GET", "/schedule", {}, {"admin": 200, "lulea": 403, "finance": 403}),

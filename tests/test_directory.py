@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from directory.hours import HoursError, parse_hours
 from directory.loader import DirectoryError, read_directory
 from directory.lookup import find_unit_by_number, lookup
+from ivr.audit.service import list_audit
 from ivr.cli import main
 from ivr.config import BUNDLED_DIRECTORY, Config
 from tests.conftest import stockholm
@@ -146,18 +147,48 @@ def write(tmp_path: Path, body: str) -> Path:
     return path
 
 
-GOOD = (
+# The units the bundled lines use (help desks, standbys, switchboards), then one municipality.
+LINES_UNITS = (
     "90,switchboard,Växeln,,0920-28 40 00,,always,no\n"
-    "2580,municipality,Luleå kommun,,0980-31 92 50,070-174 06 50,,yes\n"
+    "71010,help_desk,Teknikakuten,,0980-31 92 00,,mon-fri 08:00-16:00,yes\n"
+    "71011,standby_line,Teknikakutens beredskap,,0980-31 92 01,070-174 06 05,always,yes\n"
+    "58000,switchboard,Linköpings kommuns växel,,031-390 06 01,,mon-fri 08:00-17:00,yes\n"
+    "58001,help_desk,Användarstöd,,031-390 06 02,,mon-fri 08:00-16:00,yes\n"
+    "58002,standby_line,LKDATA beredskap,,013-20 70 00,,always,no\n"
 )
+GOOD = LINES_UNITS + "2580,municipality,Luleå kommun,,0980-31 92 50,070-174 06 50,,yes\n"
 
 
 def test_loading_a_file_replaces_the_whole_directory(app: Flask, config: Config, tmp_path: Path) -> None:
     code, out, _ = run_cli(app, config, "directory", "load", str(write(tmp_path, GOOD)))
-    assert code == 0 and "loaded 2 units" in out
+    assert code == 0 and "loaded 7 units" in out
     _, shown, _ = run_cli(app, config, "directory", "show", "--json")
-    assert [u["code"] for u in json.loads(shown)] == ["90", "2580"]
-    assert json.loads(shown)[1]["hours"] == "mon-sun 07:00-22:00"  # municipalities default to 07-22
+    assert [u["code"] for u in json.loads(shown)] == ["90", "71010", "71011", "58000", "58001", "58002", "2580"]
+    assert json.loads(shown)[-1]["hours"] == "mon-sun 07:00-22:00"  # municipalities default to 07-22
+
+
+def test_a_file_that_would_leave_a_line_without_its_standby_is_refused(
+    app: Flask, config: Config, tmp_path: Path
+) -> None:
+    without_standby = GOOD.replace(
+        "71011,standby_line,Teknikakutens beredskap,,0980-31 92 01,070-174 06 05,always,yes\n", ""
+    )
+    code, _, err = run_cli(app, config, "directory", "load", str(write(tmp_path, without_standby)))
+    assert code == 1
+    assert "line norrbotten: standby: code '71011' is not in the directory" in err
+    assert "the stored directory is unchanged" in err
+    _, shown, _ = run_cli(app, config, "directory", "lookup", "71011", "--json")
+    assert json.loads(shown)["name"] == "Teknikakutens beredskap"  # the old directory is still there
+
+
+def test_loading_a_directory_is_audited_with_who_and_which_file(
+    app: Flask, config: Config, tmp_path: Path, db_session: Session
+) -> None:
+    path = write(tmp_path, GOOD)
+    code, _, _ = run_cli(app, config, "directory", "load", str(path), "--by", "Berit")
+    assert code == 0
+    [entry] = list_audit(session=db_session, action="directory.load")
+    assert (entry.actor, entry.subject, json.loads(entry.detail)["units"]) == ("Berit", str(path), 7)
 
 
 @pytest.mark.parametrize(
@@ -178,7 +209,7 @@ def test_a_bad_row_rejects_the_whole_file_with_file_line_reason_and_keeps_the_ol
     path = write(tmp_path, GOOD + bad_row)
     code, _, err = run_cli(app, config, "directory", "load", str(path))
     assert code == 1
-    assert f"{path}:4: " in err and reason in err
+    assert f"{path}:9: " in err and reason in err  # the bad row is the file's ninth line
     assert "stored directory is unchanged" in err
     _, out, _ = run_cli(app, config, "directory", "lookup", "0920-28 40 00", "--json")
     assert json.loads(out)["name"] == "Region Norrbottens växel"  # still the bundled directory

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from ivr.audit.service import list_audit
+from ivr.clock import FrozenClock
 from ivr.reports.models import Report
 from ivr.reports.service import cancel_report
 from tests.conftest import STOCKHOLM, stockholm
@@ -29,6 +31,12 @@ from tests.fixtures_liability import (
 )
 
 NOVEMBER = ("--from", "2026-11-01", "--to", "2026-11-30")
+REPORTED_ON = stockholm(2026, 12, 2, 9, 0)  # finance reads November's report early in December
+
+
+@pytest.fixture(autouse=True)
+def after_november(clock: FrozenClock) -> None:
+    clock.set(REPORTED_ON)
 
 
 def report(app: Flask, rates: Path, *args: str) -> dict[str, Any]:
@@ -286,7 +294,7 @@ def test_every_liability_report_is_written_to_the_access_log(app: Flask, db_sess
     (entry,) = list_audit(session=db_session, action="liability.report")
     detail = json.loads(entry.detail)
     assert entry.actor == "Eva Ek"
-    assert entry.at == stockholm(2026, 11, 23, 10, 0)  # the service's clock
+    assert entry.at == REPORTED_ON  # the service's clock
     assert detail["references"] == sorted(references)
     assert (detail["municipalities"], detail["from"], detail["to"]) == ([LULEA], "2026-11-01", "2026-11-30")
 
@@ -308,3 +316,19 @@ def test_the_rates_command_shows_the_table_and_its_gaps(app: Flask, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "2026-01-01 – 2026-06-30    10000 SEK per vårddygn  (test amount)" in result.output
     assert "rate missing 2026-07-01 – 2026-07-31" in result.output
+
+
+def test_days_that_have_not_happened_yet_are_not_counted(
+    app: Flask, db_session: Session, clock: FrozenClock, tmp_path: Path
+) -> None:
+    phone_in(db_session, at=stockholm(2026, 11, 16, 8, 0), event="admission", receivers=(LULEA, OUTPATIENT))
+    phone_in(db_session, at=stockholm(2026, 11, 23, 11, 58), event="discharge_ready")  # liable from Thursday 26th
+    rates = rates_file(tmp_path, ("2026-01-01", "2026-12-31", 10_000))
+    clock.set(stockholm(2026, 12, 2, 9, 0))
+
+    data = report(app, rates, "--municipality", LULEA, "--from", "2026-12-01", "--to", "2026-12-31")
+
+    lulea = municipality(data, LULEA)
+    (stay,) = lulea["to_check"]  # no SIP invitation phoned in
+    assert data["counted_to"] == "2026-12-02"
+    assert stay["days"] == 2  # the 1st and the 2nd of December: the still-admitted patient is liable to date

@@ -113,7 +113,10 @@ def test_a_drill_outage_says_it_is_a_drill(app: Flask, caller: Caller) -> None:
         (("--line", "norrbotten", "--system", "Treserva"), "has no system 'Treserva'"),
         (("--line", "norrbotten", "--system", "Lifecare SP", "--planned", "--from", "2026-12-01 08:00"), "--to"),
         (("--line", "norrbotten", "--system", "Lifecare SP", "--from", "2026-12-01 08:00"), "--planned"),
-        (("--line", "norrbotten", "--system", "Lifecare SP", "--from", "tomorrow"), "not a time"),
+        (
+            ("--line", "norrbotten", "--system", "Lifecare SP", "--from", "tomorrow"),
+            "is not a date (2026-11-23) or time",
+        ),
     ],
 )
 def test_an_impossible_outage_is_refused_with_the_reason(app: Flask, args: tuple[str, ...], problem: str) -> None:

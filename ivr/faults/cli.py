@@ -6,6 +6,7 @@ import click
 
 from ivr.commands import command_context, emit_json
 from ivr.lines.models import Line, Lines
+from ivr.notes import shown
 
 
 def _line(lines: Lines, key: str) -> Line:
@@ -36,7 +37,8 @@ def tickets_list(as_json: bool) -> None:
         emit_json(data)
         return
     for t in data:
+        reporter = t["reporter"]["name"] or ("(name recorded)" if t["reporter"]["name_recorded"] else "-")
         click.echo(
-            f"{t['reference']} {t['time']} {t['unit']['name'] or '-'} | {t['system'] or 'annat'} | {t['kind']} | "
-            f"{t['routed_to']} | {t['outcome']}"
+            f"{t['reference']} {shown(t['time'])} {t['unit']['name'] or '-'} | {reporter} | "
+            f"{t['system'] or 'other system'} | {t['kind_name']} | {t['routed_to']} | {t['outcome']}"
         )

@@ -26,7 +26,7 @@ from ivr.faults.models import FaultDialAttempt, FaultTicket
 from ivr.lines.models import Line
 from ivr.lines.service import Destination, destination
 from ivr.notes import OTHER_SYSTEM as OTHER_SYSTEM_NAME
-from ivr.notes import UNKNOWN_UNIT, fault_kind_name
+from ivr.notes import UNKNOWN_UNIT, fault_kind_name, local_iso
 from ivr.outbox.service import enqueue_sms, sms_recipient
 from ivr.outbox.templates import official_time
 from ivr.persistence import insert_or_ignore
@@ -306,13 +306,16 @@ def attempts_of(*, session: Session, ticket_id: int) -> list[FaultDialAttempt]:
 
 
 def ticket_as_dict(ticket: FaultTicket, attempts: list[FaultDialAttempt], timezone: ZoneInfo) -> dict[str, Any]:
-    """A ticket as plain data for `ivr tickets list --json` (no reporter name: it stays in the database)."""
-    filed = ticket.filed_at.astimezone(timezone).isoformat() if ticket.filed_at else None
+    """A ticket as plain data for `ivr tickets list --json`."""
+    filed = local_iso(ticket.filed_at, timezone) if ticket.filed_at else None
     return {
         "reference": ticket.reference,
         "time": filed,
         "line": ticket.line_key,
         "unit": {"code": ticket.unit_code, "name": ticket.unit_name},
+        # The reporter's name: the fault routine says who reports; staff, not patient data (never in an SMS).
+        "reporter": {"name": ticket.reporter_name, "name_recorded": ticket.name_recording_url is not None},
+        "kind_name": fault_kind_name(ticket.kind),
         "system": ticket.system,
         "kind": ticket.kind,
         "routed_to": ticket.routed_to,
@@ -332,7 +335,7 @@ def ticket_as_dict(ticket: FaultTicket, attempts: list[FaultDialAttempt], timezo
         "name_recording": ticket.name_recording_url,
         "drill": ticket.drill,
         "assigned_to": ticket.assigned_to,
-        "closed": ticket.closed_at.astimezone(timezone).isoformat() if ticket.closed_at else None,
+        "closed": local_iso(ticket.closed_at, timezone) if ticket.closed_at else None,
         "closed_by": ticket.closed_by,
         "close_note": ticket.close_note,
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ivr.audit.service import current_actor
-from ivr.commands import command_context, emit_json
+from ivr.commands import command_context, emit_json, write_private
 from ivr.liability.rates import RatesError, RateTable, load_rates, rate_as_dict
 
 
@@ -104,12 +104,16 @@ def report_command(
 ) -> None:
     """Liability per stay (with patient numbers) and totals per municipality; the read is access-logged."""
     from ivr.liability.report import build_liability_report, record_liability_read, report_as_dict, report_to_csv
+    from ivr.reports.service import is_known_receiver
 
     since, until = _day(start, "--from"), _day(end, "--to")
     if until < since:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     with command_context() as ctx:
         session, timezone = ctx.session, ctx.runtime.timezone
+        for code in codes:
+            if not is_known_receiver(session=session, code=code, kind="municipality"):
+                raise click.BadParameter(f"no municipality with code {code}", param_hint="--municipality")
         table = _rates(rates_file, ctx.runtime.rates)
         built = build_liability_report(
             session=session,
@@ -119,6 +123,7 @@ def report_command(
             timezone=timezone,
             rates=table,
             rules=ctx.runtime.liability_rules,
+            today=ctx.runtime.now().astimezone(timezone).date(),
         )
         filters = {
             "municipalities": list(codes) or "all",
@@ -136,5 +141,5 @@ def report_command(
     if output is None:
         click.echo(text, nl=fmt == "json")
     else:
-        output.write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+        write_private(output, text + ("\n" if fmt == "json" else ""))
         click.echo(f"liability report written to {output}", err=True)

@@ -33,6 +33,7 @@ from ivr.liability.stays import (
     split_stays,
     stay_liability,
 )
+from ivr.notes import local_iso
 from ivr.reports.events import Assessment, Event
 from ivr.reports.models import Report, ReportKind
 from ivr.spreadsheet import excel_csv
@@ -81,6 +82,7 @@ class LiabilityReport:
     until: date
     timezone: ZoneInfo
     municipalities: tuple[MunicipalityLiability, ...]
+    counted_until: date | None = None  # the last day counted: `until`, or today when `until` has not come yet
 
     @property
     def references(self) -> list[str]:
@@ -97,9 +99,15 @@ def build_liability_report(
     timezone: ZoneInfo,
     rates: RateTable,
     rules: LiabilityRules,
+    today: date | None = None,
 ) -> LiabilityReport:
-    """Group the stored reports into stays and compute each stay's liability; None means every municipality."""
+    """Group the stored reports into stays and compute each stay's liability; None means every municipality.
+
+    With `today`, days after it are not counted (a patient still admitted is liable to date, not to the end of
+    the month asked for).
+    """
     wanted = None if municipality_codes is None else set(municipality_codes)
+    counted_until = until if today is None else min(until, today)
     end = datetime.combine(until + timedelta(days=1), time(0), tzinfo=timezone)
     reports = session.scalars(
         select(Report)
@@ -126,7 +134,7 @@ def build_liability_report(
         rule = rules.for_agreement(line_key, code)
         events = [_stay_event(r, cancelled) for r in stay_reports]
         for stay in split_stays(patient, code, events):
-            result = stay_liability(stay, rule=rule, rates=rates, timezone=timezone, until=until, since=since)
+            result = stay_liability(stay, rule=rule, rates=rates, timezone=timezone, until=counted_until, since=since)
             if _belongs_in_window(result, since=since, until=until, timezone=timezone):
                 per_municipality[code].append(result)
     codes = sorted(per_municipality) if wanted is None else sorted(wanted)
@@ -137,6 +145,7 @@ def build_liability_report(
     return LiabilityReport(
         since=since,
         until=until,
+        counted_until=counted_until,
         timezone=timezone,
         municipalities=tuple(
             MunicipalityLiability(
@@ -205,6 +214,7 @@ def report_as_dict(report: LiabilityReport, *, rates_source: str) -> dict[str, A
     return {
         "from": report.since.isoformat(),
         "to": report.until.isoformat(),
+        "counted_to": (report.counted_until or report.until).isoformat(),
         "timezone": str(report.timezone),
         "rates_file": rates_source,
         "municipalities": [
@@ -229,7 +239,7 @@ def stay_as_dict(stay: StayLiability, timezone: ZoneInfo) -> dict[str, Any]:
         "references": list(stay.references),
         "agreement": rule_as_dict(stay.rule),
         "discharge_ready_reference": latest.discharge_ready_reference,
-        "discharge_ready_time": latest.discharge_ready_at.astimezone(timezone).isoformat(),
+        "discharge_ready_time": local_iso(latest.discharge_ready_at, timezone),
         "after_cutoff": latest.after_cutoff,
         "first_liable_day": latest.first_liable_day.isoformat(),
         "status": "still_admitted" if stay.still_admitted else "discharged",
@@ -265,7 +275,7 @@ def rule_as_dict(rule: LiabilityRule) -> dict[str, Any]:
 def _period_as_dict(period: LiablePeriod, timezone: ZoneInfo) -> dict[str, Any]:
     return {
         "discharge_ready_reference": period.discharge_ready_reference,
-        "discharge_ready_time": period.discharge_ready_at.astimezone(timezone).isoformat(),
+        "discharge_ready_time": local_iso(period.discharge_ready_at, timezone),
         "after_cutoff": period.after_cutoff,
         "first_liable_day": period.first_liable_day.isoformat(),
         "ended_by": period.end.value,

@@ -12,7 +12,7 @@ from directory.hours import HoursError, parse_hours
 from directory.loader import Row
 from directory.numbers import NumberError, to_e164
 from ivr.config import ConfigError
-from ivr.lines.models import Line, Lines, PostRegistration, Voice
+from ivr.lines.models import Line, Lines, PostRegistration, Voice, code_problem
 
 LINES_VARIABLE = "IVR_LINES"
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -143,30 +143,14 @@ def _texts(raw: Mapping[str, Any], name: str, *, required: bool = True) -> tuple
 
 
 def lines_problems(lines: Lines, rows: Sequence[Row]) -> list[str]:
-    """What a new directory would break for the configured lines: each problem names the line and its role.
-
-    A directory that leaves a line without its help desk, standby, switchboard or a chain number (or without a
-    voice number to dial) must be refused, by `ivr directory load` and by the console alike.
-    """
-    codes = {row.code: row for row in rows}
-    problems = []
-    for line in lines:
-        roles = [("help desk", line.help_desk_code), ("standby", line.standby_code)]
-        roles += [("switchboard", line.switchboard_code), *(("chain", code) for code in line.chain)]
-        for role, code in roles:
-            try:
-                _known_code(code, role, codes)
-            except ValueError as exc:
-                problems.append(f"line {line.key}: {exc}")
-    return problems
+    """What a new directory would break for the configured lines (see Lines.problems_with)."""
+    return lines.problems_with(rows)
 
 
 def _known_code(code: str, field: str, codes: Mapping[str, Row]) -> None:
-    row = codes.get(code)
-    if row is None:
-        raise ValueError(f"{field}: code {code!r} is not in the directory")
-    if not row.voice:
-        raise ValueError(f"{field}: {row.name} ({code}) has no voice number in the directory")
+    problem = code_problem(code, field, codes)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _problem(exc: Exception) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from directory.numbers import try_e164
+
+if TYPE_CHECKING:
+    from directory.loader import Row
 
 DEFAULT_VOICE = "Polly.Astrid"
 DEFAULT_LANGUAGE = "sv-SE"
@@ -122,6 +126,30 @@ class Lines:
                 return by_number[e164]
         return self.first
 
+    def problems_with(self, rows: Sequence[Row]) -> list[str]:
+        """What a new directory would break: each line's help desk, standby, switchboard and chain must be in it,
+        with a voice number. A directory that breaks a line is refused, by `ivr directory load` and the console."""
+        codes = {row.code: row for row in rows}
+        problems = []
+        for line in self.all:
+            roles = [("help desk", line.help_desk_code), ("standby", line.standby_code)]
+            roles += [("switchboard", line.switchboard_code), *(("chain", code) for code in line.chain)]
+            for role, code in roles:
+                problem = code_problem(code, role, codes)
+                if problem is not None:
+                    problems.append(f"line {line.key}: {problem}")
+        return problems
+
     def switchboard_of(self, line: Line) -> str:
         """The line's switchboard number as read at start-up (the fallback needs no database)."""
         return self.switchboards.get(line.key) or next(iter(self.switchboards.values()))
+
+
+def code_problem(code: str, role: str, codes: Mapping[str, Row]) -> str | None:
+    """Why a directory code cannot serve a line's role (not in the directory, no voice number), or None."""
+    row = codes.get(code)
+    if row is None:
+        return f"{role}: code {code!r} is not in the directory"
+    if not row.voice:
+        return f"{role}: {row.name} ({code}) has no voice number in the directory"
+    return None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
 
 from ivr.audit.service import current_actor
-from ivr.commands import BY_HELP, command_context
+from ivr.commands import BY_HELP, command_context, local_moment
 from ivr.lines.models import Line, Lines
+from ivr.notes import local_text
 
 
 def _line(lines: Lines, key: str) -> Line:
@@ -22,16 +20,6 @@ def _line(lines: Lines, key: str) -> Line:
 @click.group()
 def outage() -> None:
     """System outages: what callers hear first."""
-
-
-def _moment(text: str | None, timezone: ZoneInfo, name: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
-    except ValueError as exc:
-        raise click.BadParameter(f"{text!r} is not a time such as 2026-12-01 08:00", param_hint=name) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
 
 
 @outage.command("start")
@@ -57,15 +45,16 @@ def outage_start(
                 system=system,
                 actor=actor or current_actor(),
                 now=runtime.now(),
-                starts_at=_moment(starts, timezone, "--from"),
-                ends_at=_moment(ends, timezone, "--to"),
+                starts_at=local_moment(starts, timezone, end_of_day=False, option="--from"),
+                ends_at=local_moment(ends, timezone, end_of_day=False, option="--to"),
                 planned=planned,
                 drill=drill,
+                timezone=timezone,
             )
         except OutageError as exc:
             raise click.ClickException(str(exc)) from exc
         session.commit()
-        since = record.starts_at.astimezone(timezone).isoformat()
+        since = local_text(record.starts_at, timezone)
         click.echo(
             f"outage {record.id}: {record.system} on {line_key} {'planned from' if planned else 'since'} {since}"
         )

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from ivr.audit.service import record_audit
 from ivr.lines.models import Line
-from ivr.notes import post_registration_instruction
+from ivr.notes import local_iso, post_registration_instruction
 from ivr.outages.models import Outage
+from ivr.persistence import serialise
 
 STAFF_POST_REGISTER = "staff_post_register"
 ADMINISTRATION_DECIDES = "administration_decides"
@@ -35,8 +36,13 @@ def start_outage(
     ends_at: datetime | None = None,
     planned: bool = False,
     drill: bool = False,
+    timezone: ZoneInfo | None = None,
 ) -> Outage:
-    """Record an outage (in progress from now or `starts_at`, or planned for a window); audited."""
+    """Record an outage (in progress from now or `starts_at`, or planned for a window); audited.
+
+    An outage of the same system on the line whose window overlaps is refused (callers would hear both, and
+    the worklist would be split); `timezone` is the one the refusal names times in (default UTC).
+    """
     name = system_name(line, system)
     start = starts_at or now
     if planned and (starts_at is None or ends_at is None):
@@ -45,6 +51,17 @@ def start_outage(
         raise OutageError("the outage must end after it starts")
     if not planned and start > now:
         raise OutageError("an outage that has not started yet is planned: add --planned")
+    serialise(session, f"outage:{line.key}:{name}")  # two operators declaring the same outage take turns
+    clash = overlapping_outage(
+        session=session, line_key=line.key, system=name, start=start, end=ends_at, planned=planned
+    )
+    if clash is not None:
+        state = "planned for" if clash.starts_at > now else "recorded from"
+        raise OutageError(
+            f"outage {clash.id} of {name} on {line.key} is already {state} {_local_text(clash.starts_at, timezone)}"
+            f"{' to ' + _local_text(clash.planned_end_at, timezone) if clash.planned_end_at else ''}: "
+            f"end it (ivr outage end --line {line.key} --id {clash.id}) or choose another window"
+        )
     outage = Outage(
         line_key=line.key,
         system=name,
@@ -208,12 +225,45 @@ def outage_as_dict(outage: Outage, *, line: Line | None, now: datetime, timezone
     }
 
 
+def overlapping_outage(
+    *, session: Session, line_key: str, system: str, start: datetime, end: datetime | None, planned: bool
+) -> Outage | None:
+    """An outage of the same system on the line that a new one from `start` to `end` would double.
+
+    A window runs from its start to when it ended, or to its planned end; one cancelled before it began never
+    ran. An outage still in progress with no planned end clashes with another one in progress, but not with a
+    service window planned ahead (it is expected to be over by then).
+    """
+    query = select(Outage).where(Outage.line_key == line_key, Outage.system == system).order_by(Outage.id)
+    for outage in session.scalars(query):
+        close = outage.ended_at or outage.planned_end_at
+        if outage.ended_at is not None and outage.ended_at <= outage.starts_at:
+            continue
+        if close is None:  # in progress, no end known
+            if not planned:
+                return outage
+            continue
+        if close > start and (end is None or outage.starts_at < end):
+            return outage
+    return None
+
+
 def system_name(line: Line, system: str) -> str:
-    """The line's own spelling of a system name given in any case; OutageError if the line has no such system."""
-    for name in line.systems:
-        if name.casefold() == system.strip().casefold():
-            return name
+    """The line's own spelling of a system named in any case, or by the start of its name ("lifecare");
+    OutageError if the line has no such system or the name fits more than one."""
+    wanted = " ".join(system.split()).casefold()
+    exact = [name for name in line.systems if name.casefold() == wanted]
+    starting = [name for name in line.systems if name.casefold().startswith(wanted)] if wanted else []
+    found = exact or starting
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise OutageError(f"{system!r} fits more than one system of {line.key}: {', '.join(found)}")
     raise OutageError(f"{line.key} has no system {system!r}; its systems are {', '.join(line.systems)}")
+
+
+def _local_text(moment: datetime | None, timezone: ZoneInfo | None) -> str:
+    return "" if moment is None else moment.astimezone(timezone or ZoneInfo("UTC")).strftime("%Y-%m-%d %H.%M")
 
 
 def _is_open(outage: Outage, now: datetime) -> bool:
@@ -221,7 +271,7 @@ def _is_open(outage: Outage, now: datetime) -> bool:
 
 
 def _local(moment: datetime | None, timezone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(timezone).isoformat()
+    return None if moment is None else local_iso(moment, timezone)
 
 
 def _minutes(delta: timedelta) -> int:

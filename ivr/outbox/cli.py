@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ivr.commands import command_context, emit_json
+from ivr.notes import shown
 
 
 @click.command()
@@ -81,6 +82,6 @@ def _line(row: dict[str, Any]) -> str:
     error = f" error {row['last_error_code'] or '-'}: {row['last_error']}" if row["last_error"] else ""
     skip = f" skipped: {row['skip_reason']}" if row["skip_reason"] else ""
     return (
-        f"{row['id']:>6}  {row['created_at']}  {row['to'] or '-':<15} {row['template']:<24} {row['status']:<11} "
+        f"{row['id']:>6}  {shown(row['created_at'])}  {row['to'] or '-':<15} {row['template']:<24} {row['status']:<11} "
         f"attempts {row['attempts']}  sid {row['twilio_sid'] or '-'}  {row['subject']}{skip}{error}"
     )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
 from ivr.audit.service import current_actor
-from ivr.commands import command_context, emit_json
+from ivr.commands import command_context, emit_json, period, write_private
+from ivr.notes import event_name, local_iso, shown
 
 
 @click.group()
@@ -54,17 +53,17 @@ def unacknowledged(as_json: bool, no_drill: bool) -> None:
     with command_context() as ctx:
         timezone = ctx.runtime.timezone
         pairs = list_unacknowledged(session=ctx.session, include_drill=not no_drill)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "reference": report.reference,
                 "event": report.event,
-                "official_time": report.official_at.astimezone(timezone).isoformat(),
+                "official_time": local_iso(report.official_at, timezone),
                 "reporting_unit": report.reporter_name,
                 "reporting_unit_phone": report.reporter_phone,
                 "receiver_code": row.receiver_code,
                 "receiver": row.receiver_name,
-                "dialled_time": row.dialled_at.astimezone(timezone).isoformat() if row.dialled_at else None,
-                "connected_time": row.connected_at.astimezone(timezone).isoformat() if row.connected_at else None,
+                "dialled_time": local_iso(row.dialled_at, timezone) if row.dialled_at else None,
+                "connected_time": local_iso(row.connected_at, timezone) if row.connected_at else None,
                 "outcome": row.outcome,
                 "drill": report.drill,
             }
@@ -75,8 +74,9 @@ def unacknowledged(as_json: bool, no_drill: bool) -> None:
         return
     for item in rows:
         click.echo(
-            f"{item['reference']}  {item['official_time']}  {item['event']:<20} {item['reporting_unit']} → "
-            f"{item['receiver']} ({item['outcome'] or 'not reached'}){'  ÖVNING' if item['drill'] else ''}"
+            f"{item['reference']}  {shown(item['official_time'])}  {event_name(item['event']):<32} "
+            f"{item['reporting_unit']} → {item['receiver']} ({item['outcome'] or 'not reached'})"
+            f"{'  (drill)' if item['drill'] else ''}"
         )
     if not rows:
         click.echo("every receiver has acknowledged", err=True)
@@ -94,12 +94,14 @@ def export(
 ) -> None:
     """The authorised export with full patient numbers; every export is written to the access log."""
     from ivr.reports.export import export_rows, record_export, to_csv, to_json
+    from ivr.reports.service import is_known_receiver
 
     with command_context() as ctx:
         timezone = ctx.runtime.timezone
-        since = _moment(start, timezone, end_of_day=False, option="--from")
-        until = _moment(end, timezone, end_of_day=True, option="--to")
+        since, until = period(start, end, timezone)
         session = ctx.session
+        if receiver is not None and not is_known_receiver(session=session, code=receiver):
+            raise click.BadParameter(f"no unit or receiver with code {receiver}", param_hint="--receiver")
         rows = export_rows(session=session, timezone=timezone, start=since, end=until, receiver=receiver)
         filters = {"format": fmt, "from": start, "to": end, "receiver": receiver, "output": str(output or "stdout")}
         record_export(session=session, actor=by or current_actor(), rows=rows, filters=filters, now=ctx.runtime.now())
@@ -108,7 +110,7 @@ def export(
     if output is None:
         click.echo(text, nl=fmt == "json")
     else:
-        output.write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+        write_private(output, text + ("\n" if fmt == "json" else ""))
         click.echo(f"{len(rows)} row(s) written to {output}", err=True)
 
 
@@ -122,20 +124,20 @@ def list_reports(start: str | None, end: str | None, as_json: bool) -> None:
 
     with command_context() as ctx:
         timezone = ctx.runtime.timezone
-        since = _moment(start, timezone, end_of_day=False, option="--from")
-        until = _moment(end, timezone, end_of_day=True, option="--to")
+        since, until = period(start, end, timezone)
         rows = list_entries(session=ctx.session, timezone=timezone, start=since, end=until)
     if as_json:
         emit_json(rows)
         return
     for row in rows:
         if row["kind"] == "cancellation":
-            click.echo(f"{row['reference']}  {row['official_time']}  cancels {row['cancels']} ({row['made_by']})")
+            when = shown(row["official_time"])
+            click.echo(f"{row['reference']}  {when}  cancels {row['cancels']} ({row['made_by']})")
             continue
         status = f"cancelled by {row['cancelled_by']}" if row["cancelled_by"] else "stands"
         click.echo(
-            f"{row['reference']}  {row['official_time']}  {row['event']:<20} {row['reporting_unit']} → "
-            f"{', '.join(row['receivers'])}  {status}{'  ÖVNING' if row['drill'] else ''}"
+            f"{row['reference']}  {shown(row['official_time'])}  {event_name(row['event']):<32} "
+            f"{row['reporting_unit']} → {', '.join(row['receivers'])}  {status}{'  (drill)' if row['drill'] else ''}"
         )
     if not rows:
         click.echo("no reports", err=True)
@@ -177,30 +179,16 @@ def show(reference: str, as_json: bool, by: str | None) -> None:
         click.echo(f"{data['reference']}: cancels {data['cancels']} ({data['made_by']}: {data['reason']})")
         return
     first = rows[0]
-    click.echo(f"{first['reference']} {first['event_name']}, official time {first['official_time']}")
+    click.echo(f"{first['reference']} {first['event_name']}, official time {shown(first['official_time'])}")
     click.echo(f"  patient {first['patient_number']} ({first['patient_number_kind']})")
     click.echo(f"  from {first['reporting_unit']} ({first['reporting_unit_phone']}), caller {first['caller_name']}")
     for row in rows:
-        click.echo(f"  to {row['receiver']}: acknowledged {row['acknowledged_time'] or 'no'}")
+        acknowledged = shown(row["acknowledged_time"]) if row["acknowledged_time"] else "no"
+        click.echo(f"  to {row['receiver']}: acknowledged {acknowledged}")
     if first["cancelled_by_reference"]:
         click.echo(
             f"  CANCELLED by {first['cancelled_by_reference']} ({first['cancelled_by']}: {first['cancel_reason']})"
         )
-
-
-def _moment(value: str | None, timezone: ZoneInfo, *, end_of_day: bool, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{value!r} is not a date (2026-11-23) or time (2026-11-23T12:00)", param_hint=option
-        ) from exc
-    if len(value) == 10:  # a date: the whole day, in local time
-        day = parsed.date() + (timedelta(days=1) if end_of_day else timedelta())
-        return datetime.combine(day, time(0), tzinfo=timezone)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone)
 
 
 @click.group()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.audit.service import record_audit
-from ivr.notes import event_name
+from ivr.notes import event_name, local_iso
 from ivr.reports.models import Report, ReportDelivery, ReportKind
 from ivr.reports.service import seen_by
 
@@ -125,7 +125,7 @@ def _row(report: Report, delivery: ReportDelivery, cancellation: Report | None, 
     data: dict[str, str] = json.loads(report.event_data or "{}")
 
     def local(moment: datetime | None) -> str | None:
-        return moment.astimezone(timezone).isoformat() if moment else None
+        return local_iso(moment, timezone) if moment else None
 
     row: dict[str, Any] = {
         "reference": report.reference,

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from directory.models import Unit
 from directory.numbers import national
 from ivr.audit.service import record_audit
 from ivr.calls.models import Call
-from ivr.notes import event_name
+from ivr.notes import event_name, local_iso
 from ivr.outbox.service import enqueue_sms, messages_for, sms_recipient
 from ivr.outbox.templates import UNKNOWN_PHONE, official_time
 from ivr.reports.chain import RECEIVER_FIELDS, chain_tail, lock_chain, seal
@@ -208,6 +209,17 @@ def received_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
 def seen_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
     """The condition that a report (not a cancellation) names one of these units as reporter or receiver."""
     return or_(Report.reporter_code.in_(list(unit_codes)), received_by(unit_codes))
+
+
+def is_known_receiver(*, session: Session, code: str, kind: str | None = None) -> bool:
+    """Whether a code names a unit of the directory or a receiver of some report (optionally of one kind)."""
+    unit = session.scalar(select(Unit.kind).where(Unit.code == code))
+    if unit is not None and (kind is None or unit == kind):
+        return True
+    query = select(ReportDelivery.id).where(ReportDelivery.receiver_code == code)
+    if kind is not None:
+        query = query.where(ReportDelivery.receiver_kind == kind)
+    return session.scalar(query.limit(1)) is not None
 
 
 def find_report(*, session: Session, reference: str, unit_codes: Collection[str] | None = None) -> Report | None:
@@ -417,7 +429,7 @@ def list_entries(
         {
             "reference": e.reference,
             "kind": e.kind,
-            "official_time": e.official_at.astimezone(timezone).isoformat(),
+            "official_time": local_iso(e.official_at, timezone),
             "event": e.event,
             "reporting_unit": e.reporter_name,
             "reporting_unit_code": e.reporter_code,

@@ -7,6 +7,7 @@ import click
 from ivr.audit.service import current_actor
 from ivr.commands import BY_HELP, command_context, emit_json
 from ivr.lines.models import Line, Lines
+from ivr.notes import local_text, shown
 
 
 def _line(lines: Lines, key: str) -> Line:
@@ -43,8 +44,8 @@ def schedule_status(line_key: str | None, as_json: bool) -> None:
         emit_json(data if line_key is None else data[0])
         return
     for item in data:
-        until = item["until"] or "reset"
-        click.echo(f"{item['line']}: {item['target']} {item['number']} ({item['why']}) until {until}")
+        until = shown(item["until"]) if item["until"] else "reset"
+        click.echo(f"{item['line']}: {item['target']} {item['number']} ({item['why_text']}) until {until}")
 
 
 @schedule.command("override")
@@ -73,7 +74,7 @@ def schedule_override(line_key: str, target: str, until_reset: bool, note: str, 
             note=note,
         )
         session.commit()
-        until = override.until.astimezone(timezone).isoformat() if override.until else "reset"
+        until = local_text(override.until, timezone) if override.until else "reset"
     click.echo(f"{line_key}: {target} until {until}")
 
 

@@ -19,6 +19,7 @@ from directory.hours import parse_hours
 from ivr.audit.service import record_audit
 from ivr.calendar import holiday_name, is_working_day
 from ivr.lines.models import Line
+from ivr.notes import local_iso
 from ivr.schedule.models import HELP_DESK, STANDBY, TARGETS, ScheduleOverride
 
 LOOKAHEAD_DAYS = 40  # longer than any run of closed days (Christmas to Epiphany)
@@ -45,6 +46,16 @@ def closed_day_reason(line: Line, day: date) -> str | None:
     if not is_working_day(day):
         return "weekend"
     return None
+
+
+SCHEDULE_REASONS = ("opening hours", "outside opening hours", "weekend", "extra closed date")
+
+
+def why_text(decision: Decision) -> str:
+    """The reason as an operator reads it, in one language: a holiday's Swedish name is named as a holiday."""
+    if decision.reason == "override" or decision.why in SCHEDULE_REASONS:
+        return decision.why
+    return f"public holiday or eve: {decision.why}"
 
 
 def scheduled_target(line: Line, local: datetime) -> tuple[str, str]:
@@ -160,14 +171,15 @@ def decision_as_dict(
         "number": numbers.get(code),
         "reason": decision.reason,
         "why": decision.why,
-        "until": None if decision.until is None else decision.until.astimezone(timezone).isoformat(),
+        "why_text": why_text(decision),
+        "until": None if decision.until is None else local_iso(decision.until, timezone),
         "override": None
         if override is None
         else {
             "target": override.target,
             "until_reset": override.until_reset,
             "set_by": override.set_by,
-            "set_at": override.set_at.astimezone(timezone).isoformat(),
+            "set_at": local_iso(override.set_at, timezone),
             "note": override.note,
         },
     }

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ivr.audit.service import current_actor
-from ivr.commands import BY_HELP, CommandContext, command_context, emit_json, local_moment
+from ivr.commands import BY_HELP, CommandContext, command_context, emit_json, local_moment, write_private
 from ivr.notes import VISIT_CLIENT, VISIT_CORRECTED_MARK, VISIT_WITHDRAWN_MARK
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ def visits_export(
     if output is None:
         click.echo(text, nl=fmt == "json")
     else:
-        output.write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+        write_private(output, text + ("\n" if fmt == "json" else ""))
         click.echo(f"{len(rows)} visit(s) written to {output}", err=True)
 
 

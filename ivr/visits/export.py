@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ivr.notes import VISIT_EXPORT_HEADINGS, VISIT_NO, VISIT_NO_TIME, VISIT_YES, visit_remark
+from ivr.notes import VISIT_EXPORT_HEADINGS, VISIT_NO, VISIT_NO_TIME, VISIT_YES, local_iso, visit_remark
 from ivr.visits.record import Visit
 from ivr.visits.register import VisitRegister
 
@@ -78,4 +78,4 @@ def _cell(value: object) -> object:
 
 
 def _iso(moment: datetime | None, timezone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(timezone).isoformat()
+    return None if moment is None else local_iso(moment, timezone)

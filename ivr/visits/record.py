@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ivr.audit.service import record_audit
-from ivr.notes import visit_remark
+from ivr.notes import local_iso, visit_remark
 from ivr.visits.models import END, START, StaffMember, VisitCorrection, VisitEntry
 from ivr.visits.register import Intervention, VisitRegister
 from ivr.visits.service import VisitError, entry_interventions
@@ -325,4 +325,4 @@ def visit_as_dict(visit: Visit, register: VisitRegister, timezone: ZoneInfo) -> 
 
 
 def _local(moment: datetime | None, timezone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(timezone).isoformat()
+    return None if moment is None else local_iso(moment, timezone)

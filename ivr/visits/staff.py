@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.audit.service import record_audit
+from ivr.notes import local_iso
 from ivr.visits.models import StaffMember
 from ivr.visits.register import without_comments
 
@@ -212,8 +213,8 @@ def staff_as_dict(member: StaffMember, teams: Mapping[str, str], timezone: ZoneI
         "name": member.name,
         "team": {"code": member.team_code, "name": teams.get(member.team_code, member.team_code)},
         "active": member.active,
-        "added": member.created_at.astimezone(timezone).isoformat(),
+        "added": local_iso(member.created_at, timezone),
         "added_by": member.created_by,
-        "disabled": member.disabled_at.astimezone(timezone).isoformat() if member.disabled_at else None,
+        "disabled": local_iso(member.disabled_at, timezone) if member.disabled_at else None,
         "disabled_by": member.disabled_by,
     }

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ivr.audit.service import current_actor
-from ivr.commands import CommandContext, command_context, emit_json
+from ivr.commands import CommandContext, command_context, emit_json, write_private
 from ivr.lines.models import Lines
+from ivr.notes import shown
 from ivr.outages.cli import outage
+from ivr.outages.models import Outage
 
 if TYPE_CHECKING:
     from ivr.worklist.service import OutageWorklist
@@ -22,6 +24,11 @@ def _worklists(
     ctx: CommandContext, *, line_key: str | None = None, outage_id: int | None = None
 ) -> list[OutageWorklist]:
     from ivr.worklist.service import build_worklists
+
+    if line_key is not None:
+        _known_line(ctx.runtime.lines, line_key)
+    if outage_id is not None and ctx.session.get(Outage, outage_id) is None:
+        raise click.BadParameter(f"no outage {outage_id}", param_hint="--outage")
 
     return build_worklists(
         session=ctx.session,
@@ -67,10 +74,10 @@ def _echo_group(group: dict[str, Any]) -> None:
     if outage is None:
         click.echo(f"{group['line']}: reports outside any recorded outage ({group['open']} of {group['total']} open)")
     else:
-        drill = " ÖVNING" if outage["drill"] else ""
+        drill = " (drill)" if outage["drill"] else ""
         click.echo(
-            f"outage {outage['id']} {outage['line']} {outage['system']}{drill}: {outage['from']} – {outage['to']} "
-            f"({group['open']} of {group['total']} open)"
+            f"outage {outage['id']} {outage['line']} {outage['system']}{drill}: {shown(outage['from'])} – "
+            f"{shown(outage['to'])} ({group['open']} of {group['total']} open)"
         )
     routine = group["post_registration"]
     if routine is not None:
@@ -91,9 +98,10 @@ def _echo_group(group: dict[str, Any]) -> None:
 
 
 def _echo_item(item: dict[str, Any], indent: str = "  ") -> None:
-    done = f"done by {item['done_by']} {item['done_at']}" if item["state"] == "done" else "OPEN"
-    cancelled = f" (makulerad, ref {item['cancelled_by']}: rätta posten)" if item["cancelled_by"] else ""
-    click.echo(f"{indent}{item['reference']}  {item['made_at']}  {item['title']}{cancelled}  [{done}]")
+    done = f"done by {item['done_by']} {shown(item['done_at'])}" if item["state"] == "done" else "OPEN"
+    cancelled = f" (cancelled by {item['cancelled_by']}: correct the entry)" if item["cancelled_by"] else ""
+    drill = " (drill)" if item.get("drill") else ""
+    click.echo(f"{indent}{item['reference']}  {shown(item['made_at'])}  {item['title']}{cancelled}{drill}  [{done}]")
     click.echo(f"{indent}    {item['note']}")
 
 
@@ -175,7 +183,7 @@ def export_command(fmt: str, only_open: bool, line_key: str | None, outage_id: i
     if output is None:
         click.echo(text, nl=fmt == "json")
     else:
-        output.write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+        write_private(output, text + ("\n" if fmt == "json" else ""))
         click.echo(f"{len(rows)} item(s) written to {output}", err=True)
 
 
@@ -183,6 +191,17 @@ def _against_threshold(routine: dict[str, Any]) -> str:
     """Hours of outage against the post-registration threshold, e.g. "post-registration: 6 h 0 min of 10 h"."""
     past = " (past it: the administration decides how)" if routine["over_threshold"] else ""
     return f"post-registration: {routine['lasted']} of {routine['threshold_hours']} h{past}"
+
+
+def _outage_line(item: dict[str, Any]) -> str:
+    """One outage as `ivr outage status` prints it: planned window or how long it has lasted, drill, routine."""
+    what = f"{item['id']} {item['line']} {item['system']}"
+    drill = " (drill)" if item["drill"] else ""
+    if item["state"] == "planned":
+        return f"{what}: planned {shown(item['from'])} – {shown(item['to'])}{drill}"
+    planned_end = f", planned to end {shown(item['to'])}" if item["to"] else ""
+    routine = ", the phone routine applies" if item["routine_applies"] else ""
+    return f"{what}: in progress since {shown(item['from'])} ({item['lasted']}){planned_end}{drill}{routine}"
 
 
 def _known_line(lines: Lines, key: str) -> None:
@@ -221,14 +240,13 @@ def outage_status(line_key: str | None, as_json: bool) -> None:
     if not data:
         click.echo("no outage in progress or planned")
     for item in data:
-        extra = " (phone routine applies)" if item["routine_applies"] else ""
-        what = f"{item['id']} {item['line']} {item['system']}: {item['state']}"
-        click.echo(f"{what} from {item['from']}, {item['lasted']}{extra}")
+        click.echo(_outage_line(item))
         if item["post_registration"] is not None:
             click.echo(f"  {_against_threshold(item['post_registration'])}")
             click.echo(f"  {item['post_registration']['instruction']}")
     for group in worklists:
-        what = f"outage {group['outage']} ended {group['ended_at']}" if group["outage"] else "outside any outage"
+        ended = f"outage {group['outage']} ended {shown(group['ended_at'])}"
+        what = ended if group["outage"] else "outside any outage"
         click.echo(
             f"{what}, {group['line']} {group['system']}: {group['open']} of {group['total']} worklist item(s) "
             "still to enter (ivr worklist list --open)"

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ivr.lines.models import Lines
-from ivr.notes import VISITS_FOR_ADMINISTRATOR, VISITS_PER_EMPLOYEE
+from ivr.notes import VISITS_FOR_ADMINISTRATOR, VISITS_PER_EMPLOYEE, local_iso
 from ivr.outages.service import post_registration_as_dict
 from ivr.visits.register import VisitRegister
 from ivr.worklist.service import OPEN, OutageWorklist, StaffVisits, WorkItem, build_worklists
@@ -111,7 +111,7 @@ def item_as_dict(item: WorkItem, timezone: ZoneInfo) -> dict[str, Any]:
 
 
 def _local(moment: datetime | None, timezone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(timezone).isoformat()
+    return None if moment is None else local_iso(moment, timezone)
 
 
 EXPORT_COLUMNS = (
