@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows.gather import MAIN_MENU, Ask, answer, ask, try_again
+from call_flows.endpoints import MAIN_MENU
+from call_flows.gather import Ask, answer, ask, try_again
 from call_flows.prompts import prompt
 from call_flows.twiml import redirect_to, say
 from call_flows.webhook import call_params, current_line, step, voice_blueprint

@@ -7,7 +7,8 @@ from datetime import datetime
 from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows.gather import MAIN_MENU, Ask, answer, ask, try_again
+from call_flows.endpoints import MAIN_MENU
+from call_flows.gather import Ask, answer, ask, try_again
 from call_flows.prompts import prompt
 from call_flows.speech import clock_time, digits, spoken_date
 from call_flows.twiml import redirect_to, say

@@ -15,14 +15,13 @@ from typing import Any
 from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
+from call_flows.endpoints import MAIN_MENU, SWITCHBOARD
 from call_flows.prompts import prompt
 from call_flows.twiml import say
 from call_flows.webhook import Answered, call_params
 from ivr.lines.models import Voice
 
 MAX_TRIES = 3  # the first try and two repeats
-MAIN_MENU = "voice.menu"
-SWITCHBOARD = "voice.switchboard"
 SWITCHBOARD_KEY = "0"
 REPEAT_KEY = "*"
 

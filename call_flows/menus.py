@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from flask import Blueprint
-from twilio.twiml.voice_response import VoiceResponse
+if TYPE_CHECKING:  # imported where used: reading OPTIONS (to check a lines file) costs nothing
+    from flask import Blueprint
+    from twilio.twiml.voice_response import VoiceResponse
 
-from call_flows.gather import SWITCHBOARD, Ask, choices_text
-from call_flows.prompts import prompt
-from call_flows.twiml import redirect_to
-from ivr.lines.models import Line
+    from call_flows.gather import Ask
+    from ivr.lines.models import Line
+
+from call_flows.endpoints import SWITCHBOARD
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,23 @@ def blueprint_of(module: str) -> Blueprint:
 
 def menu_text(line: Line) -> str:
     """The main menu as spoken, generated from the line's keys and the option table."""
+    from call_flows.gather import choices_text
+    from call_flows.prompts import prompt
+
     choices = [(digit, prompt(OPTIONS[option].label)) for digit, option in line.menu]
     return " ".join((prompt("menu_intro"), choices_text(choices), prompt("menu_repeat_hint")))
 
 
 def main_menu(line: Line) -> Ask:
     """The main-menu question; after repeated silence or wrong keys it gives up to the switchboard."""
+    from call_flows.gather import Ask
+
     return Ask(endpoint="voice.menu_choice", text=menu_text(line), voice=line.voice, give_up=SWITCHBOARD)
 
 
 def dispatch(line: Line, digit: str) -> VoiceResponse | None:
     """Where a main-menu key leads (a <Redirect>), or None for a key the line does not offer."""
+    from call_flows.twiml import redirect_to
+
     name = line.option_for(digit)
     return None if name is None else redirect_to(OPTIONS[name].start)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from call_flows.gather import MAIN_MENU, SWITCHBOARD, Ask, choices_text
+from call_flows.endpoints import MAIN_MENU, SWITCHBOARD
+from call_flows.gather import Ask, choices_text
 from call_flows.prompts import prompt
 from call_flows.speech import clock_time, digit_groups, digits, spoken_date, spoken_date_with_year
 from ivr.calls.state import CALLER, DOCTOR, CallState

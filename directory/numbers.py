@@ -1,8 +1,10 @@
-"""Phone numbers: parse whatever a person or Twilio writes, store and compare E.164."""
+"""Phone numbers: parse whatever a person or Twilio writes, store and compare E.164.
+
+`phonenumbers` is imported by the functions that use it: it takes a while to load, and a command such as
+`ivr directory lookup 2580` never needs it.
+"""
 
 from __future__ import annotations
-
-import phonenumbers
 
 DEFAULT_REGION = "SE"
 
@@ -13,6 +15,8 @@ class NumberError(ValueError):
 
 def to_e164(raw: str) -> str:
     """Parse a number in any common Swedish or international format; raise NumberError if invalid."""
+    import phonenumbers
+
     text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
@@ -37,6 +41,8 @@ def try_e164(raw: str | None) -> str | None:
 
 def is_mobile(e164: str) -> bool:
     """Whether a valid E.164 number is a mobile number (so it can take an SMS)."""
+    import phonenumbers
+
     number = phonenumbers.parse(e164, DEFAULT_REGION)
     return phonenumbers.number_type(number) in (
         phonenumbers.PhoneNumberType.MOBILE,
@@ -46,5 +52,7 @@ def is_mobile(e164: str) -> bool:
 
 def national(e164: str) -> str:
     """The number as Swedes write it, e.g. 0920-28 40 00."""
+    import phonenumbers
+
     number = phonenumbers.parse(e164, DEFAULT_REGION)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -12,15 +12,10 @@ from urllib.parse import parse_qs
 
 from flask import Flask, Request
 
-from directory.loader import DirectoryError, read_directory
 from ivr.clock import Clock, SystemClock
-from ivr.config import Config, ConfigError
-from ivr.liability.rates import RatesError, load_rates
-from ivr.liability.rules import LiabilityRulesError, load_rules
-from ivr.lines.loader import load_lines
+from ivr.config import Config
 from ivr.persistence import make_engine
 from ivr.runtime import Runtime
-from ivr.visits.register import VisitDataError, VisitRegister, load_clients, load_visit_rules, teams_of
 from ivr.web.context import init_runtime, runtime_of
 from ivr.web.deadline import Answer, OnTimeout, RequestBudget
 from ivr.web.session import init_session
@@ -41,13 +36,14 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, purp
     quickly) and the statement timeout that keeps webhooks inside Twilio's 15 s is lifted, so a migration or a
     long export is not cut short. Every data file is checked either way.
     """
-    from call_flows.menus import OPTIONS
-
     app = Flask("ivr")
     if config is None:
         config = Config.from_env(os.environ, instance_path=Path(app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    init_runtime(app, load_runtime(config, clock or SystemClock(), menu_options=OPTIONS.keys()))
+    from call_flows.menus import OPTIONS  # the one registry of menu options, which the lines file must name
+
+    runtime = Runtime(config, clock or SystemClock(), menu_options=OPTIONS.keys())
+    init_runtime(app, runtime.load_all() if purpose == "web" else runtime)
     init_session(
         app,
         make_engine(
@@ -110,39 +106,8 @@ def _signed(runtime: Runtime, environ: WSGIEnvironment, body: bytes) -> bool:
 
 
 def load_runtime(config: Config, clock: Clock, *, menu_options: Collection[str]) -> Runtime:
-    """Read and check every data file once; a bad one stops start-up with ConfigError naming its variable."""
-    try:
-        rows = tuple(read_directory(config.directory_path))
-    except DirectoryError as exc:
-        raise ConfigError("IVR_DIRECTORY", f"invalid directory file:\n{exc}") from exc
-    if not any(row.kind == "switchboard" and row.voice for row in rows):
-        raise ConfigError("IVR_DIRECTORY", "the directory has no switchboard with a voice number")
-    try:
-        rules = load_rules(config.liability_rules_path)
-    except LiabilityRulesError as exc:
-        raise ConfigError("IVR_LIABILITY_RULES", str(exc)) from exc
-    try:
-        rates = load_rates(config.liability_rates_path)
-    except RatesError as exc:
-        raise ConfigError("IVR_LIABILITY_RATES", str(exc)) from exc
-    teams = teams_of(rows)
-    try:
-        clients = load_clients(config.clients_path, teams)
-    except VisitDataError as exc:
-        raise ConfigError("IVR_CLIENTS", str(exc)) from exc
-    try:
-        catalogues, flag_open_after = load_visit_rules(config.visits_path, teams)
-    except VisitDataError as exc:
-        raise ConfigError("IVR_VISITS", str(exc)) from exc
-    return Runtime(
-        config=config,
-        clock=clock,
-        directory_rows=rows,
-        lines=load_lines(config.lines_path, rows, menu_options=set(menu_options)),
-        liability_rules=rules,
-        rates=rates,
-        visits=VisitRegister(clients=clients, catalogues=catalogues, teams=teams, flag_open_after=flag_open_after),
-    )
+    """Read and check every data file once; a bad one raises ConfigError naming its variable."""
+    return Runtime(config, clock, menu_options=menu_options).load_all()
 
 
 def _configure_logging() -> None:

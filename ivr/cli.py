@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 
 import click
@@ -16,22 +15,30 @@ from flask import Flask
 from flask.cli import FlaskGroup, NoAppException, ScriptInfo
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from directory.cli import directory
 from ivr.commands import OPENER, CommandContext
 from ivr.config import ConfigError
-from ivr.faults.cli import tickets
-from ivr.liability.cli import liability
-from ivr.lines.cli import lines
-from ivr.outages.cli import outage
-from ivr.outbox.cli import sms, worker
-from ivr.reports.cli import audit, reports
-from ivr.schedule.cli import schedule
-from ivr.users.cli import users
-from ivr.visits.cli import staff, visits
 from ivr.web.session import engine_of
-from ivr.worklist.cli import worklist
 
 DISPOSE = "ivr.dispose"
+# Every feature's command group: `name -> (module, attribute, modules that add commands to it)`.
+FEATURE_COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "directory": ("directory.cli", "directory", ()),
+    "lines": ("ivr.lines.cli", "lines", ()),
+    "schedule": ("ivr.schedule.cli", "schedule", ()),
+    "outage": ("ivr.outages.cli", "outage", ("ivr.worklist.cli",)),  # `outage status` lists open worklists
+    "tickets": ("ivr.faults.cli", "tickets", ()),
+    "reports": ("ivr.reports.cli", "reports", ()),
+    "audit": ("ivr.audit.cli", "audit", ("ivr.reports.cli",)),  # `audit verify` walks the report chain
+    "access": ("ivr.audit.cli", "access", ()),
+    "worker": ("ivr.outbox.cli", "worker", ()),
+    "sms": ("ivr.outbox.cli", "sms", ()),
+    "liability": ("ivr.liability.cli", "liability", ()),
+    "worklist": ("ivr.worklist.cli", "worklist", ()),
+    "staff": ("ivr.visits.cli", "staff", ()),
+    "visits": ("ivr.visits.cli", "visits", ()),
+    "users": ("ivr.users.cli", "users", ()),
+    "retention": ("ivr.retention.cli", "retention", ()),
+}
 RETRY_SECONDS = 5
 
 
@@ -68,6 +75,18 @@ def _open_command_context() -> Iterator[CommandContext]:
 
 class _IvrGroup(FlaskGroup):
     """Flask's group, handing every feature command the one way to its session and runtime."""
+
+    def _load_plugin_commands(self) -> None:
+        """No third-party commands (Flask-Limiter's, say) under `ivr`: they are not ours, and cost start-up time."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A feature's command group, imported only when it is the one asked for (so each command starts quickly)."""
+        if cmd_name in FEATURE_COMMANDS:
+            return _feature_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *FEATURE_COMMANDS})
 
     def invoke(self, ctx: click.Context) -> object:
         ctx.meta[OPENER] = _open_command_context
@@ -112,6 +131,8 @@ def db() -> None:
 @click.option("--wait", is_flag=True, help="If the database cannot be reached, try again every 5 s until it can.")
 def db_upgrade(load_directory: bool, wait: bool) -> None:
     """Apply every migration (the release step); load the directory into an empty database."""
+    import time
+
     app = load_app()
     while True:
         try:
@@ -188,6 +209,8 @@ def prepare_database(app: Flask, *, load_directory: bool = True) -> None:
 )
 def serve(host: str, port: int, workers: int, threads: int, sms_worker: bool) -> None:
     """Migrate, then run the service under gunicorn (and the SMS worker, unless --no-sms-worker)."""
+    import subprocess
+
     from ivr.config import DEV_STAFF_SECRET_FILE, DEV_TOKEN_FILE
     from ivr.serve import run
     from ivr.web.context import runtime_of
@@ -267,20 +290,13 @@ def _dev_token() -> str:
     return ensure_development_token(instance)
 
 
-for _command in (
-    directory,
-    lines,
-    schedule,
-    outage,
-    tickets,
-    reports,
-    audit,
-    worker,
-    sms,
-    liability,
-    worklist,
-    staff,
-    visits,
-    users,
-):
-    main.add_command(_command)
+def _feature_command(name: str) -> click.Command:
+    module, attribute, extras = FEATURE_COMMANDS[name]
+    command: click.Command = getattr(import_module(module), attribute)
+    for extra in extras:
+        import_module(extra)
+    if name == "audit" and isinstance(command, click.Group) and "verify" not in command.commands:
+        from ivr.reports.cli import verify
+
+        command.add_command(verify)  # `ivr audit verify`: the report chain (ivr/reports/chain.py)
+    return command

@@ -12,8 +12,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-
 _HERE = Path(__file__).resolve().parent
 BUNDLED_DIRECTORY = _HERE.parent / "directory" / "data" / "directory.csv"
 BUNDLED_LINES = _HERE / "lines" / "data" / "lines.toml"
@@ -129,6 +127,8 @@ class Config:
     staff_code_secret: str = ""
     staff_code_secret_is_development: bool = False
     sms_sender: str = "console"  # "twilio" sends receipts; "console" prints them (local use only)
+    recording_retention_days: int = 30  # callers' recordings are deleted at Twilio after this (DOMAIN.md §7)
+    draft_retention_hours: int = 24  # unfinished reports (they may hold a personnummer) are dropped after this
     console: ConsoleSettings = ConsoleSettings()
 
     @property
@@ -179,6 +179,10 @@ class Config:
             visits_path=_data_file(environ, "IVR_VISITS", BUNDLED_VISITS),
             staff_code_secret=staff_secret or ensure_development_token(instance, DEV_STAFF_SECRET_FILE),
             sms_sender=_sms_sender(environ),
+            recording_retention_days=int(
+                _number(environ, "IVR_RECORDING_RETENTION_DAYS", 30, low=1, high=3650, whole=True)
+            ),
+            draft_retention_hours=int(_number(environ, "IVR_DRAFT_RETENTION_HOURS", 24, low=1, high=720, whole=True)),
             staff_code_secret_is_development=staff_secret is None,
             console=ConsoleSettings.from_env(environ),
         )
@@ -259,6 +263,8 @@ def _e164(environ: Mapping[str, str], name: str) -> str | None:
     value = _get(environ, name)
     if value is None:
         return None
+    import phonenumbers  # only when a number is configured: it is slow to import
+
     try:
         number = phonenumbers.parse(value, "SE")
     except phonenumbers.NumberParseException as exc:
@@ -289,9 +295,11 @@ def _int(environ: Mapping[str, str], name: str, *, default: int, low: int, high:
 
 
 def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = _get(environ, name)
+    if value is None:
+        return default  # known good; `limits` (slow to import) is asked only about an operator's own value
     from limits import parse_many
 
-    value = _get(environ, name) or default
     try:
         parse_many(value)
     except ValueError as exc:
@@ -300,9 +308,11 @@ def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _rate_limit_storage(environ: Mapping[str, str]) -> str:
+    value = _get(environ, "IVR_RATE_LIMIT_STORAGE") or DATABASE_STORAGE
+    if value == DATABASE_STORAGE:
+        return value
     from limits._storage_scheme import SCHEMES  # the registry of storage schemes (not re-exported)
 
-    value = _get(environ, "IVR_RATE_LIMIT_STORAGE") or DATABASE_STORAGE
     scheme = value.split("://", 1)[0] if "://" in value else value
     if value != DATABASE_STORAGE and (scheme not in SCHEMES or scheme == "memory"):
         raise ConfigError(

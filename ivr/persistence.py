@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -137,8 +135,7 @@ def insert_or_ignore(session: Session, model: type[Base], values: Mapping[str, A
 
     Returns True when this call inserted the row.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+    statement = _insert(session)(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
     result = session.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
 
@@ -152,10 +149,20 @@ def upsert(
     update: Sequence[str],
 ) -> None:
     """INSERT a row, or UPDATE the named columns of the row with the same unique columns (one statement)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values)
+    statement = _insert(session)(model).values(**values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=list(unique), set_={name: getattr(statement.excluded, name) for name in update}
         )
     )
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (imported when first needed)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

@@ -8,6 +8,7 @@ from ivr.outages import models as _outage_models  # noqa: F401  (registers table
 from ivr.outbox import models as _outbox_models  # noqa: F401  (registers tables)
 from ivr.persistence import Base
 from ivr.reports import models as _report_models  # noqa: F401  (registers tables)
+from ivr.retention import models as _retention_models  # noqa: F401  (registers tables)
 from ivr.schedule import models as _schedule_models  # noqa: F401  (registers tables)
 from ivr.users import models as _user_models  # noqa: F401  (registers tables)
 from ivr.visits import models as _visit_models  # noqa: F401  (registers tables)

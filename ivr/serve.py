@@ -34,5 +34,7 @@ def run(*, host: str, port: int, workers: int, threads: int) -> None:
             "timeout": 30,
             "worker_class": "gthread",
             "accesslog": "-",
+            # Several instances may run on one host (one per port): none needs gunicorn's control socket.
+            "control_socket_disable": True,
         }
     ).run()

@@ -26,11 +26,8 @@ from ivr.persistence import make_engine
 from ivr.schema import metadata
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-# Skatteverket's test personnummer live in shared/ beside the checkout (DEVELOPERS.md); IVR_TESTDATA overrides.
-_BESIDE_CHECKOUT = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
-TESTDATA = Path(
-    os.environ.get("IVR_TESTDATA") or (_BESIDE_CHECKOUT if _BESIDE_CHECKOUT.is_dir() else "/work/shared/testdata")
-)
+# Skatteverket's test personnummer (open data; tests/data/README.md says where they come from).
+TESTDATA = Path(__file__).resolve().parent / "data"
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
 STAFF_CODE_SECRET = "test-staff-code-secret-0123456789"
 BASE_URL = "https://ivr.example.se"

@@ -20,7 +20,7 @@ from ivr.reports.models import Report
 from ivr.reports.service import NewReport, register_report
 from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM
 
-# Test personnummer from /work/shared/testdata (Skatteverket's open test data).
+# Test personnummer from tests/data (Skatteverket's open test data).
 PATIENT = "194608239986"
 OTHER_PATIENT = "195704289999"
 THIRD_PATIENT = "189001019802"

@@ -18,7 +18,7 @@ from ivr.reports.models import Report
 from ivr.reports.service import NewReport, register_report
 from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM, WARD_61
 
-# Test numbers from /work/shared/testdata (Skatteverket's open test data and the shared valid cases).
+# Test numbers from tests/data (Skatteverket's open test data and the shared valid cases).
 PATIENT = "194608239986"
 OTHER_PATIENT = "195704289999"
 SAMORDNINGSNUMMER = "197302889931"

@@ -30,7 +30,13 @@ def record_audit(
 
 
 # The actions that read patient data: the access log (PDL 4 kap. 3 §) is the audit log restricted to these.
-ACCESS_ACTIONS = ("reports.read_patient_number", "reports.export", "liability.report", "recordings.play")
+ACCESS_ACTIONS = (
+    "reports.read_patient_number",
+    "reports.export",
+    "liability.report",
+    "recordings.play",
+    "tickets.voicemail",
+)
 
 
 def list_audit(
@@ -39,10 +45,14 @@ def list_audit(
     action: str | None = None,
     actions: Collection[str] | None = None,
     actor: str | None = None,
+    subject: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     newest_first: bool = False,
     limit: int | None = None,
 ) -> list[AuditEntry]:
-    """Audit entries, oldest first (or newest first), optionally of one action, some actions or one actor."""
+    """Audit entries, oldest first (or newest first), optionally of one action, some actions, one actor, one
+    subject ("report:482913"), or a period [since, until)."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc() if newest_first else AuditEntry.id)
     if action is not None:
         query = query.where(AuditEntry.action == action)
@@ -50,6 +60,12 @@ def list_audit(
         query = query.where(AuditEntry.action.in_(list(actions)))
     if actor is not None:
         query = query.where(AuditEntry.actor == actor)
+    if subject is not None:
+        query = query.where(AuditEntry.subject == subject)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
-from ivr.commands import command_context, emit_json
+from ivr.audit.service import current_actor
+from ivr.commands import BY_HELP, command_context, emit_json
 from ivr.lines.models import Line, Lines
 from ivr.notes import shown
 
@@ -42,3 +46,45 @@ def tickets_list(as_json: bool) -> None:
             f"{t['reference']} {shown(t['time'])} {t['unit']['name'] or '-'} | {reporter} | "
             f"{t['system'] or 'other system'} | {t['kind_name']} | {t['routed_to']} | {t['outcome']}"
         )
+
+
+@tickets.command("voicemail")
+@click.argument("reference")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The MP3 file.")
+@click.option("--by", "actor", default=None, help=BY_HELP)
+def tickets_voicemail(reference: str, output: Path, actor: str | None) -> None:
+    """Fetch ticket REFERENCE's voicemail from Twilio into a file only you can read; the listening is logged."""
+    from ivr.audit.service import record_audit
+    from ivr.faults.recordings import RecordingError, fetch_recording
+    from ivr.faults.service import find_ticket
+
+    with command_context() as ctx:
+        ticket = find_ticket(session=ctx.session, reference=reference)
+        if ticket is None:
+            raise click.BadParameter(f"no ticket {reference}", param_hint="REFERENCE")
+        if not ticket.voicemail_url:
+            raise click.ClickException(f"ticket {reference} has no voicemail")
+        config = ctx.runtime.config
+        try:
+            recording = fetch_recording(
+                url=ticket.voicemail_url,
+                account_sid=config.twilio_account_sid,
+                auth_token=config.twilio_auth_token,
+                api_base_url=config.twilio_api_base_url,
+            )
+        except RecordingError as exc:
+            raise click.ClickException(f"the voicemail of ticket {reference} cannot be fetched: {exc}") from exc
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(recording.content)
+        record_audit(
+            session=ctx.session,
+            actor=actor or current_actor(),
+            action="tickets.voicemail",
+            subject=f"ticket:{reference}",
+            detail={"output": str(output)},
+            now=ctx.runtime.now(),
+        )
+        ctx.session.commit()
+    click.echo(f"voicemail of ticket {reference} written to {output} ({len(recording.content)} bytes)")

@@ -46,6 +46,28 @@ def recording_api_path(url: str, *, account_sid: str) -> str:
     return f"/2010-04-01/Accounts/{match.group(1)}/Recordings/{match.group(2)}"
 
 
+def delete_recording(
+    *,
+    url: str,
+    account_sid: str | None,
+    auth_token: str,
+    api_base_url: str | None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> None:
+    """Delete a recording at Twilio (the retention job); one that is already gone counts as deleted."""
+    if account_sid is None:
+        raise RecordingError("no Twilio account is configured (TWILIO_ACCOUNT_SID)")
+    path = recording_api_path(url, account_sid=account_sid)
+    try:
+        answer = requests.delete(
+            f"{api_base_url or TWILIO_API}{path}.json", auth=(account_sid, auth_token), timeout=timeout
+        )
+    except requests.RequestException as exc:
+        raise RecordingError(f"Twilio could not be reached: {type(exc).__name__}") from exc
+    if answer.status_code not in (204, 200, 404):
+        raise RecordingError(f"Twilio answered HTTP {answer.status_code}")
+
+
 def fetch_recording(
     *,
     url: str,

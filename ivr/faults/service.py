@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
+from directory.numbers import national, try_e164
 from directory.snapshot import UnitSnapshot
 from ivr.audit.service import record_audit
 from ivr.faults.models import FaultDialAttempt, FaultTicket
@@ -28,7 +29,7 @@ from ivr.lines.service import Destination, destination
 from ivr.notes import OTHER_SYSTEM as OTHER_SYSTEM_NAME
 from ivr.notes import UNKNOWN_UNIT, fault_kind_name, local_iso
 from ivr.outbox.service import enqueue_sms, sms_recipient
-from ivr.outbox.templates import official_time
+from ivr.outbox.templates import UNKNOWN_PHONE, official_time
 from ivr.persistence import insert_or_ignore
 from ivr.schedule.models import HELP_DESK
 
@@ -226,6 +227,7 @@ def attach_voicemail(
             "fault_kind": fault_kind_name(ticket.kind),
             "time": official_time(now, timezone),
             "unit": ticket.unit_name or UNKNOWN_UNIT,
+            "unit_phone": _callback_number(ticket.from_number),
             "reference": ticket.reference or "",
         },
         subject=f"ticket:{ticket.reference}",
@@ -234,6 +236,12 @@ def attach_voicemail(
     )
     log.info("fault ticket %s: voicemail attached, standby notified", ticket.reference)
     return ticket
+
+
+def _callback_number(number: str | None) -> str:
+    """The number the standby calls back on, as Swedes write it (the caller's, from caller ID)."""
+    e164 = try_e164(number)
+    return national(e164) if e164 else UNKNOWN_PHONE
 
 
 def list_tickets(

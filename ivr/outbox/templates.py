@@ -66,9 +66,9 @@ TEMPLATES: dict[str, str] = {
         "System: {system}\n"
         "Fel: {fault_kind}\n"
         "Tid: {time}\n"
-        "Från: {unit}\n"
+        "Från: {unit}, tel. {unit_phone}\n"
         "Referens: {reference}\n"
-        "Lyssna av röstbrevlådan."
+        "Lyssna: konsolen, ärende {reference}"
     ),
 }
 

@@ -191,12 +191,7 @@ def show(reference: str, as_json: bool, by: str | None) -> None:
         )
 
 
-@click.group()
-def audit() -> None:
-    """The audit trail: check that the report store is intact."""
-
-
-@audit.command("verify")
+@click.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def verify(as_json: bool) -> None:
     """Walk the report chain; exit 1 naming the first entry that was altered, removed or inserted."""

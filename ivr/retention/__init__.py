@@ -1,0 +1,1 @@
+"""Retention: callers' recordings and unfinished drafts are kept only as long as the configuration says."""
