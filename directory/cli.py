@@ -34,7 +34,7 @@ def directory_load(file: Path, actor: str | None) -> None:
             raise click.ClickException("directory not loaded; the stored directory is unchanged") from exc
         record_audit(
             session=ctx.session,
-            actor=actor or current_actor(),
+            actor=current_actor(actor),
             action="directory.load",
             subject=str(file),
             detail={"units": count},

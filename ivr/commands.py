@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # a command only reads the runtime the entry point made; this
     from ivr.runtime import Runtime
 
 OPENER = "ivr.open"
-BY_HELP = "Who does this (for the audit log); default: the operating-system user."
+BY_HELP = "Who this is done for (audited beside the operating-system user, which is always recorded)."
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import secrets
 from collections.abc import Iterator
@@ -43,6 +44,11 @@ UNKNOWN_CALLER = "+46701740699"  # a fictional mobile that is in no directory
 def stockholm(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A wall-clock moment in Sweden."""
     return datetime(year, month, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+def via(name: str) -> str:
+    """How the audit records a CLI command run with `--by NAME`: the name and the OS user who ran it."""
+    return f"{name} (via {getpass.getuser()})"
 
 
 def _postgres_database() -> Iterator[str]:

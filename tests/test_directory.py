@@ -16,7 +16,7 @@ from directory.lookup import find_unit_by_number, lookup
 from ivr.audit.service import list_audit
 from ivr.cli import main
 from ivr.config import BUNDLED_DIRECTORY, Config
-from tests.conftest import stockholm
+from tests.conftest import stockholm, via
 
 NORRBOTTEN = {
     "2505": "Arvidsjaur",
@@ -188,7 +188,7 @@ def test_loading_a_directory_is_audited_with_who_and_which_file(
     code, _, _ = run_cli(app, config, "directory", "load", str(path), "--by", "Berit")
     assert code == 0
     [entry] = list_audit(session=db_session, action="directory.load")
-    assert (entry.actor, entry.subject, json.loads(entry.detail)["units"]) == ("Berit", str(path), 7)
+    assert (entry.actor, entry.subject, json.loads(entry.detail)["units"]) == (via("Berit"), str(path), 7)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from ivr.audit.service import list_audit
 from ivr.clock import FrozenClock
 from ivr.reports.models import Report
 from ivr.reports.service import cancel_report
-from tests.conftest import STOCKHOLM, stockholm
+from tests.conftest import STOCKHOLM, stockholm, via
 from tests.fixtures_liability import (
     LULEA,
     OTHER_PATIENT,
@@ -293,7 +293,7 @@ def test_every_liability_report_is_written_to_the_access_log(app: Flask, db_sess
     db_session.expire_all()
     (entry,) = list_audit(session=db_session, action="liability.report")
     detail = json.loads(entry.detail)
-    assert entry.actor == "Eva Ek"
+    assert entry.actor == via("Eva Ek")
     assert entry.at == REPORTED_ON  # the service's clock
     assert detail["references"] == sorted(references)
     assert (detail["municipalities"], detail["from"], detail["to"]) == ([LULEA], "2026-11-01", "2026-11-30")

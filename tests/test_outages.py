@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ivr.audit.service import list_audit
 from ivr.clock import FrozenClock
 from ivr.schema import metadata
-from tests.conftest import LINKOPING_LINE, SWITCHBOARD, WARD_61, Caller, stockholm
+from tests.conftest import LINKOPING_LINE, SWITCHBOARD, WARD_61, Caller, stockholm, via
 from tests.fixtures_voice_line import HOME_CARE_RYD, ivr_json, run_ivr
 
 
@@ -54,7 +54,7 @@ def test_an_ended_outage_is_no_longer_announced_and_both_changes_are_audited(
     assert "fungerar inte" not in caller.dial(WARD_61).heard
     assert ivr_json(app, "outage", "status") == {"in_progress": [], "planned": []}
     entries = [(e.action, e.actor) for e in list_audit(session=db_session) if e.action.startswith("outage.")]
-    assert entries == [("outage.start", "anna"), ("outage.end", "bo")]
+    assert entries == [("outage.start", via("anna")), ("outage.end", via("bo"))]
     assert '"lasted_minutes": 120' in list_audit(session=db_session, action="outage.end")[0].detail
 
 

@@ -26,7 +26,7 @@ from ivr.reports.service import (
     mark_connected,
     official_time_of_call,
 )
-from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM, WARD_61, stockholm
+from tests.conftest import NORRBOTTEN_LINE, STOCKHOLM, WARD_61, stockholm, via
 from tests.fixtures_reports import OTHER_PATIENT, PATIENT, report_directly, run_cli
 
 MONDAY_1158 = stockholm(2026, 11, 23, 11, 58)
@@ -147,7 +147,7 @@ def test_a_cancellation_is_a_new_entry_and_leaves_the_original_intact(db_session
         "cancellation",
         original.reference,
         "fel patient",
-        "Berit",
+        via("Berit"),
     )
     assert cancellation.reference in out
     assert [a.action for a in list_audit(session=db_session, action="reports.cancel")] == ["reports.cancel"]
@@ -289,7 +289,7 @@ def test_the_export_holds_what_was_reported_and_is_written_to_the_access_log(
     assert len(lines) == 3 and other.reference in out and OTHER_PATIENT in out
     db_session.expire_all()
     log = list_audit(session=db_session, action="reports.export")
-    assert [entry.actor for entry in log] == ["Revisor", "Revisor"]
+    assert [entry.actor for entry in log] == [via("Revisor"), via("Revisor")]
     assert report.reference in log[0].detail and other.reference not in log[0].detail
 
 
@@ -299,7 +299,7 @@ def test_showing_a_report_reads_its_patient_number_and_is_logged(db_session: Ses
     assert code == 0 and PATIENT in out
     db_session.expire_all()
     log = list_audit(session=db_session, action="reports.read_patient_number")
-    assert [(e.actor, e.subject) for e in log] == [("Berit", f"report:{report.reference}")]
+    assert [(e.actor, e.subject) for e in log] == [(via("Berit"), f"report:{report.reference}")]
 
 
 def test_an_unfinished_report_is_kept_by_call_and_discarded(db_session: Session) -> None:

@@ -3,6 +3,7 @@ heard from the command line, and the audit and access logs can be read."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import stat
 from dataclasses import replace
@@ -22,7 +23,7 @@ from ivr.clock import FrozenClock
 from ivr.config import Config
 from ivr.outbox.service import messages_for
 from ivr.retention.models import DeletedRecording
-from tests.conftest import NORRBOTTEN_LINE, WARD_61, Caller, stockholm
+from tests.conftest import NORRBOTTEN_LINE, WARD_61, Caller, stockholm, via
 from tests.fixtures_voice_line import STANDBY_NORRBOTTEN_SMS, ivr_json, report_fault, run_ivr, ticket_of
 
 ACCOUNT = "AC" + "0" * 32
@@ -80,7 +81,7 @@ def test_a_voicemail_is_fetched_into_a_private_file_and_the_listening_is_logged(
     assert output.read_bytes() == b"ID3-audio"
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
     [entry] = ivr_json(service, "access", "log", "--action", "tickets.voicemail")
-    assert (entry["actor"], entry["subject"]) == ("Berit", f"ticket:{ticket.reference}")
+    assert (entry["actor"], entry["subject"]) == (via("Berit"), f"ticket:{ticket.reference}")
     service.extensions["ivr.engine"].dispose()
 
 
@@ -138,6 +139,16 @@ def test_the_audit_log_reads_by_action_and_period_and_the_access_log_only_reads(
     assert actions == ["outage.start", "outage.end"]
     assert [e["action"] for e in ivr_json(app, "audit", "log", "--from", "2026-11-23 11:00")] == ["outage.end"]
     text = run_ivr(app, "audit", "log").output
-    assert "2026-11-23 10.00  Berit" in text and "outage.start" in text
+    assert f"2026-11-23 10.00  Berit (via {getpass.getuser()})" in text and "outage.start" in text
     assert ivr_json(app, "access", "log") == []
     assert json.loads(run_ivr(app, "access", "log", "--json").output) == []
+
+
+def test_by_names_whom_it_was_done_for_but_never_hides_who_ran_the_command(app: Flask) -> None:
+    user = getpass.getuser()
+    run_ivr(app, "outage", "start", "--line", "norrbotten", "--system", "Lifecare SP", "--by", "  Ingrid   Ek ")
+    run_ivr(app, "outage", "end", "--line", "norrbotten")
+    actors = [e["actor"] for e in ivr_json(app, "audit", "log")]
+    assert actors == [f"Ingrid Ek (via {user})", user]
+    assert [e["action"] for e in ivr_json(app, "audit", "log", "--actor", user)] == ["outage.end"]
+    assert [e["actor"] for e in ivr_json(app, "audit", "log", "--actor", "Ingrid Ek")] == [f"Ingrid Ek (via {user})"]

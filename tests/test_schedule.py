@@ -14,7 +14,7 @@ from ivr.clock import FrozenClock
 from ivr.lines.models import Line
 from ivr.schedule.service import next_scheduled_change, scheduled_target
 from ivr.web.context import runtime_of
-from tests.conftest import LINKOPING_LINE, STOCKHOLM, WARD_61, Caller, stockholm
+from tests.conftest import LINKOPING_LINE, STOCKHOLM, WARD_61, Caller, stockholm, via
 from tests.fixtures_voice_line import (
     HELP_DESK_LINKOPING,
     HELP_DESK_NORRBOTTEN,
@@ -104,7 +104,7 @@ def test_a_temporary_override_reverts_at_the_next_scheduled_change(
     assert report_fault(caller.dial(WARD_61)).dialled == [HELP_DESK_NORRBOTTEN]
 
     entries = list_audit(session=db_session, action="schedule.override")
-    assert [(e.actor, e.subject) for e in entries] == [("anna", "line:norrbotten")]
+    assert [(e.actor, e.subject) for e in entries] == [(via("anna"), "line:norrbotten")]
     assert '"target": "standby"' in entries[0].detail
 
 
@@ -115,7 +115,7 @@ def test_an_override_until_reset_outlasts_scheduled_changes_until_reset(app: Fla
     clock.set(stockholm(2026, 11, 30, 20, 0))  # Monday evening
     status = ivr_json(app, "schedule", "status", "--line", "linkoping")
     assert (status["target"], status["until"]) == ("help_desk", None)
-    assert status["override"]["set_by"] == "bo"
+    assert status["override"]["set_by"] == via("bo")
     assert run_ivr(app, "schedule", "reset", "--line", "linkoping", "--by", "bo").exit_code == 0
     status = ivr_json(app, "schedule", "status", "--line", "linkoping")
     assert (status["target"], status["why"]) == ("standby", "outside opening hours")

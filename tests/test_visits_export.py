@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ivr.audit.service import list_audit
 from ivr.clock import FrozenClock
-from tests.conftest import Caller, stockholm
+from tests.conftest import Caller, stockholm, via
 from tests.fixtures_visits import (
     ANNA_CODE,
     BO_CODE,
@@ -149,14 +149,14 @@ def test_a_correction_is_a_new_audited_entry_and_what_was_phoned_in_stays(
     assert visit["corrections"] == [
         {
             "at": "2026-11-23T14:00:00+01:00",
-            "by": "Samordnare",
+            "by": via("Samordnare"),
             "reason": "ringde när jag gick till nästa brukare",
             "withdrawn": False,
         }
     ]
     assert export_csv(app, "--team", RYD)[0]["Rättad"] == "ja"
     [entry] = list_audit(session=db_session, action="visit.correct")
-    assert (entry.actor, entry.subject) == ("Samordnare", f"visit:{anna_visit['reference']}")
+    assert (entry.actor, entry.subject) == (via("Samordnare"), f"visit:{anna_visit['reference']}")
 
 
 def test_a_withdrawn_visit_leaves_the_export_but_not_the_record(app: Flask, two_visits: dict[str, int]) -> None:

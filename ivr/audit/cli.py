@@ -64,7 +64,7 @@ def _echo(rows: list[dict[str, Any]], as_json: bool) -> None:
 
 _FILTERS = (
     click.option("--action", default=None, help="Only this action, e.g. outage.start."),
-    click.option("--actor", default=None, help="Only this person."),
+    click.option("--actor", default=None, help='Only this person, also as "NAME (via OS user)".'),
     click.option("--subject", default=None, help="Only this subject, e.g. report:482913."),
     click.option("--from", "start", default=None, help="From this date or time (local)."),
     click.option("--to", "end", default=None, help="Up to this date (inclusive) or time (exclusive), local."),

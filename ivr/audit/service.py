@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ivr.audit.models import AuditEntry
@@ -59,7 +59,10 @@ def list_audit(
     if actions is not None:
         query = query.where(AuditEntry.action.in_(list(actions)))
     if actor is not None:
-        query = query.where(AuditEntry.actor == actor)
+        # "Berit" also finds what was done for Berit by someone else ("Berit (via deploy)")
+        query = query.where(
+            or_(AuditEntry.actor == actor, AuditEntry.actor.startswith(f"{actor} (via ", autoescape=True))
+        )
     if subject is not None:
         query = query.where(AuditEntry.subject == subject)
     if since is not None:
@@ -71,9 +74,13 @@ def list_audit(
     return list(session.scalars(query))
 
 
-def current_actor() -> str:
-    """Who runs a CLI command, when no --by is given: the operating-system user."""
+def current_actor(by: str | None = None) -> str:
+    """Who runs a CLI command, for the audit log: the operating-system user, and the person it was done for
+    when --by names someone else ("ingrid (via deploy)"). --by alone never hides who ran the command."""
     try:
-        return getpass.getuser()
+        user = getpass.getuser()
     except (KeyError, OSError):
-        return "unknown"
+        user = "unknown"
+    if by is None or by.strip() in ("", user):
+        return user
+    return f"{' '.join(by.split())[:80]} (via {user})"

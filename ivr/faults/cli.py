@@ -80,7 +80,7 @@ def tickets_voicemail(reference: str, output: Path, actor: str | None) -> None:
             handle.write(recording.content)
         record_audit(
             session=ctx.session,
-            actor=actor or current_actor(),
+            actor=current_actor(actor),
             action="tickets.voicemail",
             subject=f"ticket:{reference}",
             detail={"output": str(output)},

@@ -92,7 +92,7 @@ def _day(text: str, option: str) -> date:
     "--rates", "rates_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Another rate table."
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file.")
-@click.option("--by", "actor", default=None, help="Who reads the report (for the access log); default: the OS user.")
+@click.option("--by", "actor", default=None, help="Who reads the report; access-logged beside the OS user.")
 def report_command(
     codes: tuple[str, ...],
     start: str,
@@ -133,7 +133,7 @@ def report_command(
             "output": str(output or "stdout"),
         }
         record_liability_read(
-            session=session, actor=actor or current_actor(), report=built, filters=filters, now=ctx.runtime.now()
+            session=session, actor=current_actor(actor), report=built, filters=filters, now=ctx.runtime.now()
         )
         session.commit()
     data = report_as_dict(built, rates_source=table.source)

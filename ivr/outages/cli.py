@@ -43,7 +43,7 @@ def outage_start(
                 session=session,
                 line=_line(runtime.lines, line_key),
                 system=system,
-                actor=actor or current_actor(),
+                actor=current_actor(actor),
                 now=runtime.now(),
                 starts_at=local_moment(starts, timezone, end_of_day=False, option="--from"),
                 ends_at=local_moment(ends, timezone, end_of_day=False, option="--to"),
@@ -75,7 +75,7 @@ def outage_end(line_key: str, system: str | None, outage_id: int | None, actor: 
             ended = end_outages(
                 session=session,
                 line=_line(runtime.lines, line_key),
-                actor=actor or current_actor(),
+                actor=current_actor(actor),
                 now=runtime.now(),
                 system=system,
                 outage_id=outage_id,

@@ -33,7 +33,7 @@ def cancel(reference: str, reason: str, by: str | None) -> None:
                 session=session,
                 reference=reference,
                 reason=reason,
-                by=by or current_actor(),
+                by=current_actor(by),
                 timezone=ctx.runtime.timezone,
                 now=ctx.runtime.now(),
             )
@@ -104,7 +104,7 @@ def export(
             raise click.BadParameter(f"no unit or receiver with code {receiver}", param_hint="--receiver")
         rows = export_rows(session=session, timezone=timezone, start=since, end=until, receiver=receiver)
         filters = {"format": fmt, "from": start, "to": end, "receiver": receiver, "output": str(output or "stdout")}
-        record_export(session=session, actor=by or current_actor(), rows=rows, filters=filters, now=ctx.runtime.now())
+        record_export(session=session, actor=current_actor(by), rows=rows, filters=filters, now=ctx.runtime.now())
         session.commit()
     text = to_json(rows) if fmt == "json" else to_csv(rows)
     if output is None:
@@ -160,9 +160,7 @@ def show(reference: str, as_json: bool, by: str | None) -> None:
         timezone = ctx.runtime.timezone
         rows = export_rows(session=session, timezone=timezone, reference=report.reference)
         if report.patient_number is not None:
-            record_patient_number_read(
-                session=session, report=report, actor=by or current_actor(), now=ctx.runtime.now()
-            )
+            record_patient_number_read(session=session, report=report, actor=current_actor(by), now=ctx.runtime.now())
         session.commit()
         data: dict[str, Any] = {
             "reference": report.reference,

@@ -47,7 +47,7 @@ def retention_run(dry_run: bool, actor: str | None) -> None:
             now=now,
             recording_days=config.recording_retention_days,
             draft_hours=config.draft_retention_hours,
-            actor=actor or current_actor(),
+            actor=current_actor(actor),
         )
         ctx.session.commit()
     click.echo(f"{len(outcome.deleted)} recording(s) deleted, {outcome.drafts_removed} draft(s) removed")

@@ -68,7 +68,7 @@ def schedule_override(line_key: str, target: str, until_reset: bool, note: str, 
             line=line,
             target=target.replace("-", "_"),
             until_reset=until_reset,
-            actor=actor or current_actor(),
+            actor=current_actor(actor),
             now=runtime.now(),
             timezone=timezone,
             note=note,
@@ -88,7 +88,7 @@ def schedule_reset(line_key: str, actor: str | None) -> None:
     with command_context() as ctx:
         session, runtime = ctx.session, ctx.runtime
         count = reset_override(
-            session=session, line=_line(runtime.lines, line_key), actor=actor or current_actor(), now=runtime.now()
+            session=session, line=_line(runtime.lines, line_key), actor=current_actor(actor), now=runtime.now()
         )
         session.commit()
     click.echo(f"{line_key}: back to the schedule ({count} override(s) ended)")

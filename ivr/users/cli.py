@@ -42,7 +42,7 @@ def users_add(
                 organisation_code=organisation,
                 role=role,
                 password=password,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 now=ctx.runtime.now(),
             )
         except UserError as exc:
@@ -81,9 +81,7 @@ def users_disable(username: str, actor: str | None) -> None:
 
     with command_context() as ctx:
         try:
-            user = disable_user(
-                session=ctx.session, username=username, by=actor or current_actor(), now=ctx.runtime.now()
-            )
+            user = disable_user(session=ctx.session, username=username, by=current_actor(actor), now=ctx.runtime.now())
         except UserError as exc:
             raise click.ClickException(str(exc)) from exc
         ctx.session.commit()
@@ -106,7 +104,7 @@ def users_reset_password(username: str, actor: str | None) -> None:
                 session=ctx.session,
                 username=username,
                 password=password,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 now=ctx.runtime.now(),
             )
         except UserError as exc:

@@ -45,7 +45,7 @@ def staff_add(name: str, team_code: str, code: str | None, actor: str | None) ->
                 code=code,
                 secret=_secret(ctx),
                 teams=runtime.visits.teams,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 now=runtime.now(),
             )
         except StaffError as exc:
@@ -88,7 +88,7 @@ def staff_disable(staff_id: int, actor: str | None) -> None:
     with command_context() as ctx:
         try:
             member = disable_staff(
-                session=ctx.session, staff_id=staff_id, by=actor or current_actor(), now=ctx.runtime.now()
+                session=ctx.session, staff_id=staff_id, by=current_actor(actor), now=ctx.runtime.now()
             )
         except StaffError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -111,7 +111,7 @@ def staff_import(path: Path, actor: str | None) -> None:
                 rows=read_staff_file(path),
                 secret=_secret(ctx),
                 teams=runtime.visits.teams,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 now=runtime.now(),
                 source=str(path),
             )
@@ -278,7 +278,7 @@ def visits_correct(
             visit = correct_visit(
                 session=ctx.session,
                 reference=reference,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 reason=reason,
                 register=runtime.visits,
                 now=runtime.now(),
@@ -309,7 +309,7 @@ def visits_handover(outage_id: int, staff_id: int, back: bool, actor: str | None
                 session=ctx.session,
                 outage_id=outage_id,
                 staff_id=staff_id,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 now=ctx.runtime.now(),
                 back=back,
             )

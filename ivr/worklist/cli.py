@@ -111,7 +111,7 @@ def _visit_groups(group: dict[str, Any]) -> list[dict[str, Any]]:
 
 @worklist.command("done")
 @click.argument("reference")
-@click.option("--by", "actor", default=None, help="Who entered it (default: the OS user); audited.")
+@click.option("--by", "actor", default=None, help="Who entered it; audited beside the OS user.")
 @click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
 def done_command(reference: str, actor: str | None, source: str | None) -> None:
     """Mark item REFERENCE as entered; only a new, audited `reopen` can undo it."""
@@ -126,7 +126,7 @@ def done_command(reference: str, actor: str | None, source: str | None) -> None:
                 session=session,
                 lists=lists,
                 reference=reference,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 now=ctx.runtime.now(),
                 source=source,
             )
@@ -139,7 +139,7 @@ def done_command(reference: str, actor: str | None, source: str | None) -> None:
 @worklist.command("reopen")
 @click.argument("reference")
 @click.option("--reason", required=True, help="Why it must be entered again (stored and audited).")
-@click.option("--by", "actor", default=None, help="Who reopens it (default: the OS user); audited.")
+@click.option("--by", "actor", default=None, help="Who reopens it; audited beside the OS user.")
 @click.option("--source", type=SOURCE_CHOICE, default=None, help="When a report and a ticket share the reference.")
 def reopen_command(reference: str, reason: str, actor: str | None, source: str | None) -> None:
     """Open a done item again with a new marking; the earlier marking stays."""
@@ -154,7 +154,7 @@ def reopen_command(reference: str, reason: str, actor: str | None, source: str |
                 session=session,
                 lists=lists,
                 reference=reference,
-                by=actor or current_actor(),
+                by=current_actor(actor),
                 reason=reason,
                 now=ctx.runtime.now(),
                 source=source,
