@@ -64,20 +64,26 @@ def directory_show(as_json: bool) -> None:
 
 @directory.command("lookup")
 @click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (a name prints a list, best match first).")
 def directory_lookup(query: str, as_json: bool) -> None:
-    """Find a unit by phone number in any common format, or by its code."""
-    from directory.lookup import lookup, unit_as_dict
+    """Find a unit by its code or by phone number in any common format, or units by name ("Luleå", "Hertsön"),
+    best match first."""
+    from directory.lookup import find_units_by_name, lookup, unit_as_dict
 
+    by_name = any(c.isalpha() for c in query)  # a code or a phone number has no letters
     with command_context() as ctx:
-        unit = lookup(session=ctx.session, query=query)
-        found = unit_as_dict(unit) if unit is not None else None
-    if found is None:
+        if by_name:
+            found = [unit_as_dict(u) for u in find_units_by_name(session=ctx.session, text=query)]
+        else:
+            unit = lookup(session=ctx.session, query=query)
+            found = [unit_as_dict(unit)] if unit is not None else []
+    if not found:
         if as_json:
-            emit_json(None)
+            emit_json([] if by_name else None)
         click.echo(f"no unit found for {query!r}", err=True)
         sys.exit(1)
     if as_json:
-        emit_json(found)
-    else:
-        click.echo(f"{found['name']} ({found['kind']}, code {found['code']}): {' '.join(found['numbers'])}")
+        emit_json(found if by_name else found[0])
+        return
+    for row in found:
+        click.echo(f"{row['name']} ({row['kind']}, code {row['code']}): {' '.join(row['numbers'])}")

@@ -1,7 +1,8 @@
-"""Find units by caller ID, by keyed code, or by kind."""
+"""Find units by caller ID, by keyed code, by spoken name, or by kind."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from directory.hours import parse_hours
 from directory.models import Unit, UnitNumber
+from directory.names import match_units
 from directory.numbers import try_e164
 
 MAX_CODE_DIGITS = 6
@@ -28,6 +30,16 @@ def find_unit_by_number(*, session: Session, number: str | None) -> Unit | None:
 def find_unit_by_code(*, session: Session, code: str) -> Unit | None:
     """The unit with a keyed code such as 2580."""
     return session.scalar(select(Unit).where(Unit.code == code.strip()))
+
+
+def find_units_by_name(*, session: Session, text: str, kinds: Collection[str] | None = None) -> list[Unit]:
+    """The units a spoken or typed name ("Luleå", "över kalix", "2580") names, best first; only of `kinds` if given."""
+    query = select(Unit).order_by(Unit.source_line)
+    if kinds is not None:
+        query = query.where(Unit.kind.in_(list(kinds)))
+    units = list(session.scalars(query))
+    by_code = {unit.code: unit for unit in units}
+    return [by_code[match.code] for match in match_units(text, units)]
 
 
 def all_units(*, session: Session) -> list[Unit]:

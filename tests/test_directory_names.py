@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
 
 from directory.loader import read_directory
+from directory.lookup import find_units_by_name
+from directory.models import Unit
 from directory.names import NameMatch, hints_for, match_units, normalise
 from directory.snapshot import UnitSnapshot
 from ivr.config import BUNDLED_DIRECTORY
+from tests.fixtures_voice_line import run_ivr
 
 # The bundled directory, as the voice flow would pass it, without a database.
 UNITS = [UnitSnapshot(code=r.code, name=r.name, kind=r.kind) for r in read_directory(BUNDLED_DIRECTORY)]
@@ -291,3 +297,70 @@ def test_hints_keep_to_twilios_limits() -> None:
     assert all(len(p) <= 100 for p in phrases)
     assert phrases[0].startswith("Långtnamn Långtnamn")
     assert hints_for([]) == ""
+
+
+# The directory in the database (SQLite and PostgreSQL), and the CLI.
+
+
+def test_find_units_by_name_returns_the_directorys_units_best_first(db_session: Session) -> None:
+    found = find_units_by_name(session=db_session, text="Luleå")
+    assert all(isinstance(u, Unit) for u in found)
+    assert [u.code for u in found] == ["2580", "601"]
+    assert found[0].voice_numbers == ["+46980319227"]
+
+
+def test_find_units_by_name_filters_by_kind_in_the_query(db_session: Session) -> None:
+    assert [u.code for u in find_units_by_name(session=db_session, text="Över kalix", kinds=["municipality"])] == [
+        "2513",
+        "2514",
+    ]
+    assert [u.code for u in find_units_by_name(session=db_session, text="Hertsön", kinds={"outpatient_unit"})] == [
+        "601"
+    ]
+    assert find_units_by_name(session=db_session, text="Hertsön", kinds=["municipality"]) == []
+    assert find_units_by_name(session=db_session, text="Luleå", kinds=[]) == []
+
+
+def test_find_units_by_name_knows_a_spoken_code(db_session: Session) -> None:
+    [unit] = find_units_by_name(session=db_session, text="två fem åtta noll", kinds=("municipality",))
+    assert unit.name == "Luleå kommun"
+
+
+@pytest.mark.parametrize("query", ["Luleå", "lulea", "till Luleå tack"])
+def test_directory_lookup_by_name_prints_every_match_best_first(app: Flask, query: str) -> None:
+    result = run_ivr(app, "directory", "lookup", query)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Luleå kommun (municipality, code 2580): +46980319227",
+        "Hälsocentralen Hertsön, Luleå (outpatient_unit, code 601): +46980319214",
+    ]
+
+
+def test_directory_lookup_by_name_prints_a_json_list(app: Flask) -> None:
+    result = run_ivr(app, "directory", "lookup", "Luleå kommun", "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert isinstance(found, list)
+    assert found[0]["code"] == "2580" and found[0]["name"] == "Luleå kommun" and found[0]["kind"] == "municipality"
+    assert set(found[0]) >= {"numbers", "sms", "hours", "parent"}
+
+
+def test_directory_lookup_of_an_unknown_name_fails_with_the_usual_message(app: Flask) -> None:
+    result = run_ivr(app, "directory", "lookup", "nothing-like-this")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "no unit found for 'nothing-like-this'" in result.stderr
+    as_json = run_ivr(app, "directory", "lookup", "nothing-like-this", "--json")
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout) == []
+
+
+def test_directory_lookup_by_code_or_number_still_prints_one_unit_as_a_dict(app: Flask) -> None:
+    by_code = run_ivr(app, "directory", "lookup", "2580", "--json")
+    by_number = run_ivr(app, "directory", "lookup", "0980-31 92 27", "--json")
+    assert json.loads(by_code.stdout)["name"] == "Luleå kommun"
+    assert json.loads(by_number.stdout)["code"] == "2580"
+    assert (
+        run_ivr(app, "directory", "lookup", "2580").stdout == "Luleå kommun (municipality, code 2580): +46980319227\n"
+    )
+    unknown = run_ivr(app, "directory", "lookup", "9999", "--json")
+    assert unknown.exit_code == 1 and json.loads(unknown.stdout) is None
