@@ -35,6 +35,7 @@ KIND_WORDS = {
 # Kind words that end compounds ("Medicinavdelningen", "luleåkommun" as the recogniser may join it), longest first.
 COMPOUND_ENDINGS = sorted((w for w in KIND_WORDS if len(w) >= 6), key=len, reverse=True)
 MIN_COMPOUND_STEM = 3
+MIN_GENITIVE_STEM = 3  # "Ryds" is Ryd with a genitive s; shorter words keep their s
 # Words that name nothing: what callers say around a name, and "vård" of "Vård- och omsorgsboendet".
 FILLER = frozenset(
     """
@@ -289,14 +290,9 @@ def _name_matches(words: _Words, index: Sequence[_Entry]) -> dict[int, float]:
         precision = len(explained) / len(heard)
         said_kinds = len(words.kinds & entry.kinds) / len(words.kinds) if words.kinds else 1.0
         unsaid_kinds = min(len(entry.kinds - words.kinds), 3)
-        scores[i] = (
-            2
-            * recall
-            * precision
-            / (recall + precision)
-            * (KIND_FLOOR + (1 - KIND_FLOOR) * said_kinds)
-            * (1 - UNSAID_KIND_PENALTY * unsaid_kinds)
-        )
+        harmonic = 2 * recall * precision / (recall + precision)
+        kinds = (KIND_FLOOR + (1 - KIND_FLOOR) * said_kinds) * (1 - UNSAID_KIND_PENALTY * unsaid_kinds)
+        scores[i] = harmonic * kinds
     return scores
 
 
@@ -311,7 +307,7 @@ def _coverage(
         return 0.0
     heard = [0.0] * len(name_words)
     for start in range(len(name_words)):
-        for end in range(start + 1, min(start + 2, len(name_words)) + 1):  # also "vård avdelning" heard joined
+        for end in range(start + 1, min(start + 2, len(name_words)) + 1):  # two of its words heard as one
             piece = "".join(name_words[start:end])
             if piece not in similarity:
                 similarity[piece] = [(s, a, b) for gram, a, b in grams if (s := _likeness(piece, gram))]
@@ -329,7 +325,7 @@ def _likeness(name_word: str, heard: str) -> float:
     if not (name_word.isalpha() and heard.isalpha()):
         return 0.0  # codes and numbers only ever match exactly
     shorter, longer = sorted((name_word, heard), key=len)
-    if longer == shorter + "s" and len(shorter) >= MIN_COMPOUND_STEM:
+    if longer == shorter + "s" and len(shorter) >= MIN_GENITIVE_STEM:
         return 1.0
     if len(shorter) < FUZZY_MIN_LETTERS or 2 * len(shorter) / (len(shorter) + len(longer)) < FUZZY_MIN_RATIO:
         return 0.0  # the length bound spares SequenceMatcher most pairs
