@@ -41,10 +41,26 @@ def announcements(*, session: Session, line: Line, now: datetime, timezone: Zone
             key = "outage_post_registration_beyond" if post_registration.over_threshold else "outage_post_registration"
             texts.append(prompt(key, system=outage.system, hours=number_words(post_registration.threshold_hours)))
     for outage in upcoming:
-        start = _spoken_moment(outage.starts_at, now, timezone)
-        end = _spoken_moment(outage.planned_end_at, now, timezone) if outage.planned_end_at else start
-        texts.append(prompt("outage_planned", system=outage.system, start=start, end=end))
+        texts.append(_planned_window(outage.system, outage.starts_at, outage.planned_end_at, now, timezone))
     return texts
+
+
+def _planned_window(system: str, start: datetime, end: datetime | None, now: datetime, timezone: ZoneInfo) -> str:
+    """A planned window with its date said once when it starts and ends the same day."""
+    local_start = start.astimezone(timezone)
+    local_end = (end or start).astimezone(timezone)
+    if local_start.date() == local_end.date():
+        today = now.astimezone(timezone).date()
+        day = "i dag" if local_start.date() == today else spoken_date(local_start.date())
+        return prompt(
+            "outage_planned", system=system, day=day, start=clock_time(local_start), end=clock_time(local_end)
+        )
+    return prompt(
+        "outage_planned_days",
+        system=system,
+        start=_spoken_moment(start, now, timezone),
+        end=_spoken_moment(local_end, now, timezone),
+    )
 
 
 def _spoken_moment(moment: datetime, now: datetime, timezone: ZoneInfo) -> str:

@@ -1,7 +1,8 @@
-"""The caller's unit, shared by the fault report and the care-transition report: from caller ID, else a keyed code.
+"""The caller's unit, shared by the fault report, the care-transition report and the receiver's inbox.
 
-The unit found from caller ID is read back ("press 1 if correct, 2 for another"); a keyed code is read back too.
-The confirmed unit is kept in the call's state, so every flow of the call knows it. Each URL names the flow
+A unit known from caller ID is announced at the greeting and used without a question (the report's summary
+can still correct it). A caller whose number is not in the directory keys the unit's code, which is read back
+to confirm. The unit is kept in the call's state, so every flow of the call knows it. Each URL names the flow
 (/voice/fault/unit/…, /voice/report/unit/…) and carries only the unit's code, never what the caller said.
 """
 
@@ -13,17 +14,17 @@ from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
 from call_flows.endpoints import MAIN_MENU
-from call_flows.gather import Ask, answer, ask, try_again
+from call_flows.gather import Ask, answer, ask, try_again, yes_no
 from call_flows.prompts import prompt
 from call_flows.speech import digits
 from call_flows.twiml import redirect_to
 from call_flows.webhook import call_params, current_line, step, voice_blueprint
 from directory.lookup import find_unit_by_code, find_unit_by_number
 from directory.models import Unit
-from directory.snapshot import snapshot
-from ivr.calls.state import load_state, save_state
+from directory.snapshot import UnitSnapshot, snapshot
+from ivr.calls.state import CallState, load_state, save_state
 from ivr.lines.models import Line
-from ivr.reports.events import REPORTER_KINDS
+from ivr.reports.events import RECEIVER_KINDS, REPORTER_KINDS
 from ivr.web.context import now
 from ivr.web.session import get_session
 
@@ -36,16 +37,19 @@ CODE_TIMEOUT = 8
 class UnitStep:
     """How one flow uses the step: which kinds of unit it takes, and where the call goes after it."""
 
-    done: str  # the flow's next step once the unit is confirmed
+    done: str  # the flow's next step once the unit is known
     give_up: str  # after three failed tries at the code
     accepts: tuple[str, ...] | None = None  # unit kinds that may be chosen (None: any)
-    confirm_give_up: str = MAIN_MENU  # after three failed tries at a read-back
+    refused: str = "unit_cannot_report"  # said when a keyed unit is of a kind the flow does not take
 
 
 FLOWS: dict[str, UnitStep] = {
     # A fault report goes on without a unit rather than losing the report.
-    "fault": UnitStep(done="fault.system", give_up="fault.system", confirm_give_up="unit.code_again"),
-    "report": UnitStep(done="report.event_menu", give_up=MAIN_MENU, accepts=REPORTER_KINDS),
+    "fault": UnitStep(done="fault.system", give_up="fault.without_unit"),
+    "report": UnitStep(done="report.after_unit", give_up=MAIN_MENU, accepts=REPORTER_KINDS),
+    "inbox": UnitStep(
+        done="inbox.start", give_up=MAIN_MENU, accepts=RECEIVER_KINDS, refused="inbox_unit_cannot_receive"
+    ),
 }
 
 
@@ -54,6 +58,19 @@ def _flow(flow: str) -> UnitStep:
     if found is None:
         raise ValueError(f"no unit step for flow {flow!r}")
     return found
+
+
+def known_unit(flow: str, state: CallState) -> UnitSnapshot | None:
+    """The caller's unit for this flow: the one the call already has, else the one its caller ID belongs to
+    (announced at the greeting). Sets it on the state (the caller's view saves it); None if the caller must key it."""
+    accepts = _flow(flow).accepts
+    if state.unit is not None and (accepts is None or state.unit.kind in accepts):
+        return state.unit
+    found = find_unit_by_number(session=get_session(), number=state.from_number or call_params().from_number)
+    if found is None or (accepts is not None and found.kind not in accepts):
+        return None
+    state.unit = snapshot(found)
+    return state.unit
 
 
 def code_question(line: Line, flow: str) -> Ask:
@@ -69,25 +86,18 @@ def code_question(line: Line, flow: str) -> Ask:
     )
 
 
-def confirm_question(line: Line, flow: str, unit: Unit, *, from_caller_id: bool) -> Ask:
-    text = prompt("unit_from_caller" if from_caller_id else "unit_readback", unit=unit.name)
-    spec = _flow(flow)
+def confirm_question(line: Line, flow: str, unit: Unit) -> Ask:
     return Ask(
         endpoint="unit.confirm",
-        text=text,
+        text=yes_no(prompt("unit_readback", unit=unit.name)),
         voice=line.voice,
-        give_up=spec.confirm_give_up,
-        give_up_values=(("flow", flow),) if spec.confirm_give_up.startswith("unit.") else (),
-        values=(("flow", flow), ("code", unit.code), ("heard", "caller-id" if from_caller_id else "keyed")),
+        give_up=_flow(flow).give_up,
+        values=(("flow", flow), ("code", unit.code)),
     )
 
 
-def ask_for_unit(line: Line, flow: str, *, response: VoiceResponse | None = None) -> VoiceResponse:
-    """Start the step: the unit from caller ID to confirm (if it is one the flow takes), else the code question."""
-    found = find_unit_by_number(session=get_session(), number=call_params().from_number)
-    accepts = _flow(flow).accepts
-    if found is not None and (accepts is None or found.kind in accepts):
-        return ask(confirm_question(line, flow, found, from_caller_id=True), response=response)
+def ask_for_code(line: Line, flow: str, *, response: VoiceResponse | None = None) -> VoiceResponse:
+    """Ask for the unit's code (a caller whose number is not in the directory, or a correction)."""
     return ask(code_question(line, flow), response=response)
 
 
@@ -101,21 +111,21 @@ def code(flow: str) -> VoiceResponse:
     found = find_unit_by_code(session=get_session(), code=keyed) if keyed.isdigit() else None
     if found is None:
         return try_again(question, reply.attempt, reason="unknown_code", code=digits(keyed))
-    accepts = _flow(flow).accepts
-    if accepts is not None and found.kind not in accepts:
-        return try_again(question, reply.attempt, reason="unit_cannot_report", unit=found.name)
-    return ask(confirm_question(line, flow, found, from_caller_id=False))
+    spec = _flow(flow)
+    if spec.accepts is not None and found.kind not in spec.accepts:
+        return try_again(question, reply.attempt, reason=spec.refused, unit=found.name)
+    return ask(confirm_question(line, flow, found))
 
 
 @step(bp, "/confirm")
 def confirm(flow: str) -> VoiceResponse:
-    """1 keeps the unit read back (in the call's state); 2 asks for a code."""
+    """1 keeps the unit read back (in the call's state); 2 asks for the code again."""
     line = current_line()
     session = get_session()
     found = find_unit_by_code(session=session, code=request.args.get("code", "")[:MAX_CODE])
     if found is None:
         return ask(code_question(line, flow))
-    question = confirm_question(line, flow, found, from_caller_id=request.args.get("heard") == "caller-id")
+    question = confirm_question(line, flow, found)
     reply = answer(question)
     if reply.digits == "2":
         return ask(code_question(line, flow))
@@ -127,9 +137,3 @@ def confirm(flow: str) -> VoiceResponse:
     save_state(session=session, state=state, now=now())
     session.commit()
     return redirect_to(_flow(flow).done)
-
-
-@step(bp, "/code-again")
-def code_again(flow: str) -> VoiceResponse:
-    """Ask for the unit's code (after a read-back that got no answer)."""
-    return ask(code_question(current_line(), flow))

@@ -7,10 +7,10 @@ also "completes" a Dial); anything else moves the caller on to the next number o
 from __future__ import annotations
 
 from flask import request, url_for
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from call_flows.prompts import prompt
-from call_flows.speech import digits
+from call_flows.speech import reference
 from call_flows.twiml import hang_up, redirect_to, say
 from call_flows.webhook import call_params, current_line, read_int, step, timezone, voice_blueprint
 from ivr.faults.models import FaultTicket
@@ -23,6 +23,7 @@ from ivr.faults.service import (
     start_attempt,
     ticket_for_call,
 )
+from ivr.lines.models import Line
 from ivr.notes import OTHER_SYSTEM, UNKNOWN_UNIT, fault_kind_name
 from ivr.schedule.models import HELP_DESK
 from ivr.web.context import now
@@ -53,7 +54,7 @@ def connect() -> VoiceResponse:
             finish_on_key="#",
             play_beep=True,
         )
-        say(response, line.voice, "fault_no_voicemail", reference=digits(ticket.reference or ""))
+        say(response, line.voice, "fault_no_voicemail", reference=reference(ticket.reference or ""))
         response.hangup()
         return response
     position, target = found
@@ -64,7 +65,7 @@ def connect() -> VoiceResponse:
     elif ticket.routed_to == HELP_DESK:
         say(response, line.voice, "fault_connecting_help_desk", name=target.name)
     else:
-        say(response, line.voice, "fault_connecting_standby", name=target.name)
+        say(response, line.voice, "fault_connecting_standby")
     dial = response.dial(action=url_for("fault_dial.dialled", ticket=ticket.id, pos=position), timeout=DIAL_TIMEOUT)
     dial.number(target.number, url=url_for("fault_dial.whisper", ticket=ticket.id, pos=position, line=line.key))
     return response
@@ -80,20 +81,33 @@ def whisper() -> VoiceResponse:
     ticket = session.get(FaultTicket, attempt.ticket_id)
     if ticket is None:
         raise ValueError(f"dial attempt of a missing ticket {attempt.ticket_id}")
-    summary = prompt(
-        "whisper_summary",
-        reference=digits(ticket.reference or ""),
-        unit=ticket.unit_name or UNKNOWN_UNIT,
-        system=ticket.system or OTHER_SYSTEM,
-        kind=fault_kind_name(ticket.kind),
-    )
     response = VoiceResponse()
     action = url_for("fault_dial.whisper_answer", ticket=ticket_id, pos=position, line=line.key)
-    for text in (f"{summary} {prompt('whisper_press_1')}", prompt("whisper_press_1")):
+    for first in (True, False):
         gather = response.gather(input="dtmf", num_digits=1, timeout=6, action=action, method="POST")
-        gather.say(text, voice=line.voice.voice, language=line.voice.language)
+        if first:
+            _brief(gather, line, ticket)
+        gather.say(prompt("whisper_press_1"), voice=line.voice.voice, language=line.voice.language)
     response.hangup()  # no key: not taken, so the caller goes on down the chain
     return response
+
+
+def _brief(gather: Gather, line: Line, ticket: FaultTicket) -> None:
+    """The ticket as the routine says a fault report states it: who reports, which unit found the fault, what
+    kind of fault. A name that was recorded rather than recognised is played."""
+    voice, language = line.voice.voice, line.voice.language
+    unit = ticket.unit_name or UNKNOWN_UNIT
+    gather.say(prompt("whisper_fault", reference=reference(ticket.reference or "")), voice=voice, language=language)
+    if ticket.reporter_name:
+        gather.say(prompt("whisper_fault_from", name=ticket.reporter_name, unit=unit), voice=voice, language=language)
+    elif ticket.name_recording_url:
+        gather.say(prompt("whisper_fault_recorded_name"), voice=voice, language=language)
+        gather.play(ticket.name_recording_url)
+        gather.say(prompt("whisper_fault_from_unit", unit=unit), voice=voice, language=language)
+    else:
+        gather.say(prompt("whisper_fault_from_unit", unit=unit), voice=voice, language=language)
+    what = prompt("whisper_fault_what", system=ticket.system or OTHER_SYSTEM, kind=fault_kind_name(ticket.kind))
+    gather.say(what, voice=voice, language=language)
 
 
 @step(bp, "/whisper/answer")
@@ -138,7 +152,7 @@ def voicemail() -> VoiceResponse:
     url = request.form.get("RecordingUrl", "")[:500]
     if not url:
         ticket = ticket_for_call(session=session, call_sid=params.call_sid)
-        return hang_up(line.voice, "fault_no_voicemail", reference=digits(ticket.reference or ""))
+        return hang_up(line.voice, "fault_no_voicemail", reference=reference(ticket.reference or ""))
     attach_voicemail(
         session=session,
         call_sid=params.call_sid,

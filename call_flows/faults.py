@@ -7,16 +7,18 @@ each URL says which step the call is at.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from twilio.twiml.voice_response import VoiceResponse
 
 from call_flows.caller_name import ask_for_name
-from call_flows.caller_unit import ask_for_unit
+from call_flows.caller_unit import ask_for_code, known_unit
 from call_flows.gather import Ask, answer, ask, choices_text, try_again
 from call_flows.prompts import prompt
-from call_flows.speech import digits
-from call_flows.twiml import redirect_to, say
+from call_flows.speech import reference
+from call_flows.twiml import redirect_to, say, say_text
 from call_flows.webhook import call_params, current_line, step, timezone, voice_blueprint
-from ivr.calls.state import CALLER, load_state
+from ivr.calls.state import CALLER, load_state, save_state
 from ivr.faults.service import FAULT_KINDS, OTHER_SYSTEM, FiledBy, file_ticket, open_draft, ticket_for_call
 from ivr.lines.models import Line
 from ivr.schedule.service import decide
@@ -29,26 +31,58 @@ FLOW = "fault"
 
 @step(bp, "")
 def start() -> VoiceResponse:
-    """Enter the fault report: open the call's ticket and ask for the reporter's name."""
+    """Enter the fault report: open the call's ticket and ask for the reporter's name (once per call)."""
     params, line = call_params(), current_line()
     session = get_session()
     ticket = open_draft(session=session, call_sid=params.call_sid, line=line, from_number=params.from_number, now=now())
     session.commit()
-    response = VoiceResponse()
     if ticket.filed_at is not None:
-        say(response, line.voice, "fault_already_filed", reference=digits(ticket.reference or ""))
+        response = VoiceResponse()
+        say(response, line.voice, "fault_already_filed", reference=reference(ticket.reference or ""))
         return redirect_to("fault_dial.connect", before=response, pos=-1)
-    say(response, line.voice, "fault_intro")
-    return ask_for_name(line, FLOW, response=response)
+    before = (prompt("fault_intro"),)
+    state = load_state(session=session, call_sid=params.call_sid, from_number=params.from_number, line_key=line.key)
+    if not state.has_name(CALLER):
+        return ask_for_name(line, FLOW, before=before)
+    return _unit_then_system(line, before=before)
 
 
 @step(bp, "/unit")
 def unit() -> VoiceResponse:
-    """The unit from caller ID ("press 1 if correct"), else ask for its code."""
-    return ask_for_unit(current_line(), FLOW)
+    """After the name: the unit from caller ID (announced at the greeting), else its code; then the system."""
+    return _unit_then_system(current_line())
+
+
+def _unit_then_system(line: Line, *, before: Sequence[str] = ()) -> VoiceResponse:
+    params, session = call_params(), get_session()
+    state = load_state(session=session, call_sid=params.call_sid, from_number=params.from_number, line_key=line.key)
+    if known_unit(FLOW, state) is None:
+        return ask_for_code(line, FLOW, response=_said(line, before))
+    save_state(session=session, state=state, now=now())
+    session.commit()
+    return ask(system_question(line), before=before)
+
+
+def _said(line: Line, texts: Sequence[str]) -> VoiceResponse | None:
+    if not texts:
+        return None
+    response = VoiceResponse()
+    for text in texts:
+        say_text(response, line.voice, text)
+    return response
+
+
+@step(bp, "/without-unit")
+def without_unit() -> VoiceResponse:
+    """Three bad unit codes: the report goes on without a unit, and the caller is told so."""
+    line = current_line()
+    return ask(system_question(line), before=(prompt("unit_given_up"),))
 
 
 def system_question(line: Line) -> Ask:
+    if len(line.systems) == 1:  # a yes/no question, not a menu of one system and "another"
+        text = prompt("fault_only_system", system=line.systems[0])
+        return Ask(endpoint="fault.system_choice", text=text, voice=line.voice)
     choices = [(str(i), prompt("fault_system_option", system=name)) for i, name in enumerate(line.systems, 1)]
     choices.append((str(len(line.systems) + 1), prompt("fault_system_other")))
     text = f"{prompt('fault_ask_system')} {choices_text(choices)}"
@@ -64,7 +98,7 @@ def system_for_key(line: Line, key: str) -> str | None:
 
 @step(bp, "/system")
 def system() -> VoiceResponse:
-    """Which system is down."""
+    """Which system is down (after a keyed unit code)."""
     return ask(system_question(current_line()))
 
 
@@ -82,19 +116,13 @@ def system_choice() -> VoiceResponse:
         None if chosen == OTHER_SYSTEM else chosen
     )
     session.commit()
-    return redirect_to("fault.kind")
+    return ask(kind_question(line))
 
 
 def kind_question(line: Line) -> Ask:
     choices = [(key, prompt(f"fault_kind_option_{kind}")) for key, kind in FAULT_KINDS]
     text = f"{prompt('fault_ask_kind')} {choices_text(choices)}"
     return Ask(endpoint="fault.kind_choice", text=text, voice=line.voice)
-
-
-@step(bp, "/kind")
-def kind() -> VoiceResponse:
-    """What kind of fault it is."""
-    return ask(kind_question(current_line()))
 
 
 @step(bp, "/kind/choice")
@@ -125,5 +153,5 @@ def kind_choice() -> VoiceResponse:
     )
     session.commit()
     response = VoiceResponse()
-    say(response, line.voice, "fault_ticket_created", reference=digits(ticket.reference or ""))
+    say(response, line.voice, "fault_ticket_created", reference=reference(ticket.reference or ""))
     return redirect_to("fault_dial.connect", before=response, pos=-1)

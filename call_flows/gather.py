@@ -43,6 +43,7 @@ class Ask:
     give_up_values: tuple[tuple[str, str], ...] = ()
     zero_is_switchboard: bool = True
     star_repeats: bool = True
+    silence_reason: str = "no_input"  # what is said when the caller says and keys nothing
 
     def action(self, attempt: int) -> str:
         """The Gather's action URL, carrying the attempt and the step's own values."""
@@ -76,6 +77,7 @@ def ask(
         language=question.voice.language if question.speech else None,
         speech_timeout="auto" if question.speech else None,
         hints=question.hints or None,
+        barge_in=True if question.speech else None,  # speaking interrupts the prompt, as a key always does
     )
     for text in (*before, question.text):
         gather.say(text, voice=question.voice.voice, language=question.voice.language)
@@ -95,7 +97,7 @@ def answer(question: Ask, *, silence_ok: bool = False) -> Reply:
     if question.star_repeats and REPEAT_KEY in digits:
         raise Answered(ask(question, attempt=attempt))
     if not digits and not speech and not silence_ok:
-        raise Answered(try_again(question, attempt, reason="no_input"))
+        raise Answered(try_again(question, attempt, reason=question.silence_reason))
     confidence = request.form.get("Confidence", "")[:16]
     try:
         level = float(confidence) if confidence else None
@@ -118,8 +120,13 @@ def try_again(question: Ask, attempt: int, *, reason: str = "wrong_key", **value
 
 
 def choices_text(choices: Sequence[tuple[str, str]]) -> str:
-    """Spoken choices from (key, label text) pairs: "För felanmälan och IT-stöd, tryck 2. …"."""
+    """Spoken choices from (key, label text) pairs: "Felanmälan: tryck 2. …"."""
     return " ".join(prompt("menu_option", label=label, digit=digit) for digit, label in choices)
+
+
+def yes_no(text: str) -> str:
+    """A yes/no question: the question, then "Ja: tryck 1. Nej: tryck 2."."""
+    return f"{text} {prompt('yes_no')}"
 
 
 def to_switchboard() -> VoiceResponse:

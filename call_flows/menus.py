@@ -42,6 +42,7 @@ OPTIONS: dict[str, Option] = {
     ),
     "fault": Option(label="option_fault", start="fault.start", modules=("call_flows.faults", "call_flows.fault_dial")),
     "connect": Option(label="option_connect", start="connect.start", modules=("call_flows.connect",)),
+    "inbox": Option(label="option_inbox", start="inbox.start", modules=("call_flows.inbox",)),
     "visits": Option(label="option_visits", start="visits.start", modules=("call_flows.visits",)),
     "switchboard": Option(label="option_switchboard", start=SWITCHBOARD),
 }
@@ -55,20 +56,54 @@ def blueprint_of(module: str) -> Blueprint:
     return blueprint
 
 
-def menu_text(line: Line) -> str:
-    """The main menu as spoken, generated from the line's keys and the option table."""
+@dataclass(frozen=True)
+class MenuCaller:
+    """What the main menu knows about the caller: the unit's kind from caller ID and its unacknowledged reports."""
+
+    unit_kind: str | None = None
+    inbox_count: int = 0
+
+
+def spoken_options(line: Line, caller: MenuCaller) -> list[tuple[str, str]]:
+    """The (key, label) pairs the menu says to this caller. The inbox is said to a unit with unacknowledged
+    reports and to an unknown caller (who keys the unit's code); its key works for everyone."""
+    from call_flows.prompts import PROMPTS, prompt
+
+    spoken = []
+    for digit, name in line.menu:
+        label = OPTIONS[name].label
+        if name == "inbox":
+            if caller.unit_kind is not None and caller.inbox_count == 0:
+                continue
+            label = "option_inbox" if caller.unit_kind is not None else "option_inbox_unknown"
+        elif name == "report" and f"option_report_{caller.unit_kind}" in PROMPTS:
+            label = f"option_report_{caller.unit_kind}"
+        spoken.append((digit, prompt(label)))
+    return spoken
+
+
+def only_option(line: Line, caller: MenuCaller) -> str | None:
+    """The one option of a menu that offers nothing else but the switchboard (always on 0): it is started at once."""
+    offered = [name for digit, name in line.menu if name != "switchboard" and _is_spoken(line, caller, digit)]
+    return offered[0] if len(offered) == 1 else None
+
+
+def _is_spoken(line: Line, caller: MenuCaller, digit: str) -> bool:
+    return any(key == digit for key, _ in spoken_options(line, caller))
+
+
+def menu_text(line: Line, caller: MenuCaller) -> str:
+    """The main menu as spoken, generated from the line's keys, the option table and who is calling."""
     from call_flows.gather import choices_text
-    from call_flows.prompts import prompt
 
-    choices = [(digit, prompt(OPTIONS[option].label)) for digit, option in line.menu]
-    return " ".join((prompt("menu_intro"), choices_text(choices), prompt("menu_repeat_hint")))
+    return choices_text(spoken_options(line, caller))
 
 
-def main_menu(line: Line) -> Ask:
+def main_menu(line: Line, caller: MenuCaller) -> Ask:
     """The main-menu question; after repeated silence or wrong keys it gives up to the switchboard."""
     from call_flows.gather import Ask
 
-    return Ask(endpoint="voice.menu_choice", text=menu_text(line), voice=line.voice, give_up=SWITCHBOARD)
+    return Ask(endpoint="voice.menu_choice", text=menu_text(line, caller), voice=line.voice, give_up=SWITCHBOARD)
 
 
 def dispatch(line: Line, digit: str) -> VoiceResponse | None:
@@ -77,3 +112,8 @@ def dispatch(line: Line, digit: str) -> VoiceResponse | None:
 
     name = line.option_for(digit)
     return None if name is None else redirect_to(OPTIONS[name].start)
+
+
+def start_of(option: str) -> str:
+    """The endpoint an option starts at."""
+    return OPTIONS[option].start

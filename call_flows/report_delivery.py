@@ -9,13 +9,16 @@ from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from call_flows import report_steps as steps
+from call_flows.caller_unit import ask_for_code
 from call_flows.gather import Ask, answer, ask, attempt_of, try_again
+from call_flows.prompts import prompt
 from call_flows.report_context import ReportCall, is_drill, ready_for_data, report_call, require, restart
+from call_flows.report_flow import continue_report
 from call_flows.twiml import hang_up, say, say_text
 from call_flows.webhook import call_params, current_line, step, timezone, voice_blueprint
 from directory.hours import parse_hours
 from directory.lookup import find_unit_by_code
-from ivr.calls.state import CALLER
+from ivr.calls.state import CALLER, DOCTOR
 from ivr.liability.rules import liability_for
 from ivr.lines.models import Line
 from ivr.reports.drafts import start_over
@@ -44,19 +47,16 @@ DIAL_TIMEOUT = 25
 
 @step(bp, "/summary")
 def summary() -> VoiceResponse:
-    """1 registers the report; 2 starts it over from the event."""
+    """1 registers the report; 2 offers what can be changed. Silence registers nothing and says so."""
     call = report_call()
     registered = find_registered(session=call.session, call_sid=call.params.call_sid, call_position=call.draft.position)
     if registered is not None:  # Twilio retried the request that registered it
         return _registered(call.line, registered)
     require(ready_for_data(call))
-    reporter = call.require_reporter()
     question = steps.summary_question(call.line, call.state, call.draft, drill=is_drill(call.session, call.line, now()))
     reply = answer(question)
     if reply.digits == "2":
-        start_over(call.state, call.draft)
-        call.save()
-        return ask(steps.event_question(call.line, reporter.kind))
+        return ask(steps.change_question(call.line, call.state, call.draft))
     if reply.digits != "1":
         return try_again(question, reply.attempt)
     earlier = _duplicate(call)
@@ -65,6 +65,38 @@ def summary() -> VoiceResponse:
         receiver = next((r.name for r in call.draft.receivers if r.code in codes), "")
         return ask(steps.duplicate_question(call.line, earlier, receiver, timezone=timezone(), now=now()))
     return _register(call)
+
+
+@step(bp, "/change")
+def change() -> VoiceResponse:
+    """What the summary's 2 corrects: the unit, the patient, the receivers, the date, the doctor, the caller's
+    name, or everything (start over). Each is asked again, then the summary again."""
+    call = report_call()
+    require(ready_for_data(call))
+    draft, state = call.draft, call.state
+    question = steps.change_question(call.line, state, draft)
+    reply = answer(question)
+    what = dict(steps.changes_offered(state, draft)).get(reply.digits)
+    if what is None:
+        return try_again(question, reply.attempt)
+    if what == "unit":
+        return ask_for_code(call.line, "report")
+    if what == "patient":
+        draft.patient_number, draft.patient_number_kind, draft.patient_confirmed = None, None, False
+    elif what == "receivers":
+        draft.receivers, draft.pending_receiver, draft.extra_asked = [], None, False
+    elif what == "date":
+        for field in ("estimated_discharge_date", "new_date", "sip_date"):
+            draft.event_data.pop(field, None)
+        draft.pending_date = None
+    elif what == "doctor":
+        state.forget_name(DOCTOR)
+    elif what == "caller":
+        state.forget_name(CALLER)
+    else:
+        start_over(state, draft)
+    call.save()
+    return continue_report(call)
 
 
 def _duplicate(call: ReportCall) -> Report | None:
@@ -98,9 +130,7 @@ def duplicate() -> VoiceResponse:
     if reply.digits == "2":
         start_over(call.state, call.draft)
         call.save()
-        response = VoiceResponse()
-        say(response, call.line.voice, "report_not_registered")
-        return ask(steps.after_question(call.line), response=response)
+        return ask(steps.after_question(call.line), before=(prompt("report_not_registered"),))
     return try_again(question, reply.attempt)
 
 
@@ -136,29 +166,29 @@ def _register(call: ReportCall) -> VoiceResponse:
 
 
 def _registered(line: Line, report: Report) -> VoiceResponse:
-    response = VoiceResponse()
     liability = liability_for(report, rules=runtime().liability_rules, timezone=timezone())
-    for text in steps.registered_texts(report, liability, timezone()):
-        say_text(response, line.voice, text)
-    return _deliver(response, line, report, position=1)
+    return _deliver(steps.registered_texts(report, liability, timezone()), line, report, position=1)
 
 
 # ---- connecting each receiver -----------------------------------------------------------------------------
 
 
-def _deliver(response: VoiceResponse, line: Line, report: Report, *, position: int) -> VoiceResponse:
-    """Put the caller through to the receiver at `position` if it is open; otherwise say it gets an SMS."""
+def _deliver(said: list[str], line: Line, report: Report, *, position: int) -> VoiceResponse:
+    """Put the caller through to the receiver at `position` if it is open; otherwise say it gets an SMS and go
+    on to the next. What is said first (`said`) comes before the dial, or inside the closing question."""
     session = get_session()
     row = next((d for d in report.deliveries if d.position == position), None)
     if row is None:
-        return ask(steps.after_question(line), response=response)
+        return ask(steps.after_question(line), before=said)
     moment = now()
     unit = find_unit_by_code(session=session, code=row.receiver_code)
     is_open = unit is not None and parse_hours(unit.hours).is_open(moment.astimezone(timezone()))
     if row.receiver_phone and is_open and row.acknowledged_at is None:
         mark_dialled(session=session, row=row, now=moment)
         session.commit()
-        say(response, line.voice, "report_connecting", unit=row.receiver_name)
+        response = VoiceResponse()
+        for text in (*said, prompt("report_connecting", unit=row.receiver_name)):
+            say_text(response, line.voice, text)
         dial = response.dial(
             action=url_for("report_delivery.dialled", reference=report.reference, position=position),
             method="POST",
@@ -172,9 +202,8 @@ def _deliver(response: VoiceResponse, line: Line, report: Report, *, position: i
     if row.acknowledged_at is None:
         mark_outcome(session=session, row=row, outcome="closed" if not is_open else "no_number")
         session.commit()
-        say(response, line.voice, "report_receiver_closed", unit=row.receiver_name)
-        say(response, line.voice, "report_by_sms")
-    return _deliver(response, line, report, position=position + 1)
+        said = [*said, prompt("report_receiver_closed", unit=row.receiver_name)]
+    return _deliver(said, line, report, position=position + 1)
 
 
 def _whisper_question(line: Line, report: Report, position: int) -> Ask:
@@ -221,15 +250,14 @@ def dialled(reference: str, position: int) -> VoiceResponse:
     row = delivery(session=session, reference=reference, position=position)
     if row is None or row.report.call_sid != params.call_sid:
         return restart()
-    response = VoiceResponse()
+    said = []
     if row.acknowledged_at is None:
         status = request.form.get("DialCallStatus", "")[:32]
         outcome = "not_accepted" if status in ("completed", "answered") else status.replace("-", "_")
         mark_outcome(session=session, row=row, outcome=outcome)
         session.commit()
-        say(response, line.voice, "report_receiver_no_answer", unit=row.receiver_name)
-        say(response, line.voice, "report_by_sms")
-    return _deliver(response, line, row.report, position=position + 1)
+        said.append(prompt("report_receiver_no_answer", unit=row.receiver_name))
+    return _deliver(said, line, row.report, position=position + 1)
 
 
 # ---- after a report ---------------------------------------------------------------------------------------

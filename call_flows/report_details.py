@@ -1,11 +1,12 @@
 """Report flow: the event data (dates, the assessing doctor, the assessment) and the caller's name.
 
 After each answer `next_step` asks for the first thing still missing, and finally reads the summary. Names are
-asked by the shared step (call_flows.caller_name), which comes back to `report.next`.
+asked by the shared step (call_flows.caller_name), which comes back to `report.go_on`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from twilio.twiml.voice_response import VoiceResponse
@@ -32,31 +33,24 @@ def _date_field(call: ReportCall) -> str | None:
     return spec.date_field
 
 
-def next_step(call: ReportCall) -> VoiceResponse:
+def next_step(call: ReportCall, *, before: Sequence[str] = ()) -> VoiceResponse:
     """Ask for the first thing still missing: doctor, assessment, date, caller's name; else the summary."""
     draft, state, line = call.draft, call.state, call.line
     event_kind = Event(draft.event or "")
     spec, data = EVENTS[event_kind], draft.event_data
     if spec.asks_doctor and not state.has_name(DOCTOR):
-        return ask_for_name(line, FLOW, DOCTOR)
+        return ask_for_name(line, FLOW, DOCTOR, before=before)
     if event_kind is Event.CHANGED_ASSESSMENT and "assessment" not in data:
-        return ask(steps.assessment_question(line))
+        return ask(steps.assessment_question(line), before=before)
     field = _date_field(call)
     if field is not None and field not in data:
         if spec.date_required or event_kind is Event.CHANGED_ASSESSMENT:
-            return ask(steps.date_question(line, field))
-        return ask(steps.has_date_question(line))
+            return ask(steps.date_question(line, field), before=before)
+        return ask(steps.has_date_question(line), before=before)
     if not state.has_name(CALLER):
-        return ask_for_name(line, FLOW, CALLER)
-    return ask(steps.summary_question(line, state, draft, drill=is_drill(call.session, line, now())))
-
-
-@step(bp, "/next")
-def next_question() -> VoiceResponse:
-    """The first thing still missing (where the shared name step comes back to)."""
-    call = report_call()
-    require(ready_for_data(call))
-    return next_step(call)
+        return ask_for_name(line, FLOW, CALLER, before=before)
+    summary = steps.summary_question(line, state, draft, drill=is_drill(call.session, line, now()))
+    return ask(summary, before=before)
 
 
 def _field_for_data() -> tuple[ReportCall, str]:

@@ -1,32 +1,36 @@
 """The questions and read-backs of the report flow: what the caller hears at each step, built from the draft.
 
-The views in report_flow.py decide which step comes next; this module only says things.
+The views in report_flow.py, report_details.py and report_delivery.py decide which step comes next; this module
+only says things. Every question is said inside its <Gather>; what must be heard first (a read-back of the
+number just keyed) goes in front of it, inside the same <Gather>, so a caller who knows the way never waits.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from call_flows.endpoints import MAIN_MENU, SWITCHBOARD
-from call_flows.gather import Ask, choices_text
+from call_flows.endpoints import MAIN_MENU
+from call_flows.gather import Ask, choices_text, yes_no
 from call_flows.prompts import prompt
-from call_flows.speech import clock_time, digit_groups, digits, spoken_date, spoken_date_with_year
+from call_flows.speech import clock_time, digit_groups, in_pairs, reference, spoken_date, spoken_date_with_year
 from ivr.calls.state import CALLER, DOCTOR, CallState
 from ivr.liability.rules import LiabilityStart
 from ivr.lines.models import Line
 from ivr.notes import event_name
 from ivr.reports.drafts import Draft
-from ivr.reports.events import EVENTS_BY_REPORTER, Assessment, Event
+from ivr.reports.events import EVENTS, EVENTS_BY_REPORTER, Assessment, Event
 from ivr.reports.models import Report
 from ivr.reports.personnummer import NumberKind, PatientNumber
 
 CODE_TIMEOUT = 8
-NUMBER_TIMEOUT = 12
+NUMBER_TIMEOUT = 8  # also the pause allowed between two keys of a number
+KEPT = "report.kept"  # where three failed tries lead once something was keyed: the switchboard, the draft kept
 
 
-def _yes_no(endpoint: str, line: Line, text: str, *, give_up: str = MAIN_MENU, **values: str) -> Ask:
-    return Ask(endpoint=endpoint, text=text, voice=line.voice, give_up=give_up, values=tuple(values.items()))
+def _yes_no(endpoint: str, line: Line, text: str, *, give_up: str = KEPT, **values: str) -> Ask:
+    return Ask(endpoint=endpoint, text=yes_no(text), voice=line.voice, give_up=give_up, values=tuple(values.items()))
 
 
 # ---- event ---------------------------------------------------------------------------------------------
@@ -34,9 +38,14 @@ def _yes_no(endpoint: str, line: Line, text: str, *, give_up: str = MAIN_MENU, *
 
 def event_question(line: Line, reporter_kind: str) -> Ask:
     events = EVENTS_BY_REPORTER[reporter_kind]
-    choices = [(str(key), prompt(f"report_event_{event.value}")) for key, event in enumerate(events, start=1)]
-    text = " ".join((prompt("report_ask_event"), choices_text(choices)))
-    return Ask(endpoint="report.event", text=text, voice=line.voice)
+    choices = [(str(key), event_name(event)) for key, event in enumerate(events, start=1)]
+    return Ask(endpoint="report.event", text=choices_text(choices), voice=line.voice, give_up=MAIN_MENU)
+
+
+def only_event(reporter_kind: str) -> Event | None:
+    """The event of a reporter that reports only one (a municipality: ready for home), asked without a menu."""
+    events = EVENTS_BY_REPORTER[reporter_kind]
+    return events[0] if len(events) == 1 else None
 
 
 def event_for_key(reporter_kind: str, key: str) -> Event | None:
@@ -47,36 +56,56 @@ def event_for_key(reporter_kind: str, key: str) -> Event | None:
 
 # ---- patient --------------------------------------------------------------------------------------------
 
+PATIENT_DIGITS = 12
+
 
 def patient_question(line: Line) -> Ask:
-    # Three tries, then the switchboard: a caller who cannot key the number needs a person.
+    # Twelve digits end the question by themselves; "*#" asks for a reserve number instead.
     return Ask(
         endpoint="report.patient",
         text=prompt("report_ask_patient"),
         voice=line.voice,
-        num_digits=None,
+        num_digits=PATIENT_DIGITS,
         finish_on_key="#",
         timeout=NUMBER_TIMEOUT,
-        give_up=SWITCHBOARD,
+        give_up=KEPT,
         star_repeats=False,  # * starts a reserve number here
     )
 
 
+def reserve_question(line: Line) -> Ask:
+    return Ask(
+        endpoint="report.reserve",
+        text=prompt("report_ask_reserve"),
+        voice=line.voice,
+        num_digits=None,
+        finish_on_key="#",
+        timeout=NUMBER_TIMEOUT,
+        give_up=KEPT,
+    )
+
+
 def spoken_number(number: str, kind: str) -> str:
-    """A patient number read back in groups: year, month, day, the last four (a reserve number in fours)."""
+    """A patient number read back in pairs: year, month, day, the last four (a reserve number in fours)."""
     patient = PatientNumber(number=number, kind=NumberKind(kind))
     return digit_groups(number, patient.groups)
 
 
-def patient_readback_question(line: Line, number: str, kind: str) -> Ask:
-    text = prompt("report_patient_readback", kind=kind, number=spoken_number(number, kind))
+def patient_heard(number: str, kind: str) -> str:
+    """The implicit read-back of a checked personnummer, said in front of the next question."""
+    return prompt("report_patient_heard", kind=kind.capitalize(), number=spoken_number(number, kind))
+
+
+def reserve_readback_question(line: Line, number: str) -> Ask:
+    # A reserve number has no check digit: it is read back and confirmed.
+    text = prompt("report_patient_readback", number=spoken_number(number, NumberKind.RESERVNUMMER.value))
     return _yes_no("report.patient_confirm", line, text)
 
 
 # ---- receivers ------------------------------------------------------------------------------------------
 
 
-def receiver_question(line: Line, kind: str, which: str) -> Ask:
+def receiver_question(line: Line, kind: str, which: str, hints: str) -> Ask:
     return Ask(
         endpoint="report.receiver",
         text=prompt(f"report_ask_receiver_{kind}"),
@@ -84,8 +113,16 @@ def receiver_question(line: Line, kind: str, which: str) -> Ask:
         num_digits=4 if kind == "municipality" else None,
         finish_on_key="#",
         timeout=CODE_TIMEOUT,
+        speech=True,
+        hints=hints,
+        give_up=KEPT,
         values=(("which", which),),
     )
+
+
+def same_receiver_question(line: Line, name: str, which: str) -> Ask:
+    text = prompt("report_same_receiver", unit=name)
+    return Ask(endpoint="report.same_receiver", text=text, voice=line.voice, give_up=KEPT, values=(("which", which),))
 
 
 def receiver_readback_question(line: Line, unit_name: str, which: str) -> Ask:
@@ -93,8 +130,13 @@ def receiver_readback_question(line: Line, unit_name: str, which: str) -> Ask:
 
 
 def extra_receiver_question(line: Line, kind: str) -> Ask:
-    text = prompt("report_ask_extra_receiver", kind=prompt(f"report_kind_{kind}"))
-    return _yes_no("report.extra_receiver", line, text)
+    return _yes_no("report.extra_receiver", line, prompt(f"report_ask_extra_receiver_{kind}"))
+
+
+def several(names: Sequence[str]) -> str:
+    """Names as a spoken list: "A, B och C"."""
+    shown = list(names)[:3]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} och {shown[-1]}"
 
 
 # ---- event data -----------------------------------------------------------------------------------------
@@ -112,60 +154,94 @@ def date_question(line: Line, field: str) -> Ask:
         num_digits=8,
         finish_on_key="#",
         timeout=NUMBER_TIMEOUT,
+        give_up=KEPT,
     )
 
 
 def date_readback_question(line: Line, day: date) -> Ask:
-    return _yes_no("report_details.date_confirm", line, prompt("report_date_readback", date=spoken_date_with_year(day)))
+    text = prompt("report_date_readback", date=spoken_date_with_year(day).capitalize())
+    return _yes_no("report_details.date_confirm", line, text)
 
 
 def assessment_question(line: Line) -> Ask:
-    return _yes_no("report_details.assessment", line, prompt("report_ask_assessment"))
+    return Ask(
+        endpoint="report_details.assessment", text=prompt("report_ask_assessment"), voice=line.voice, give_up=KEPT
+    )
 
 
-# ---- summary, duplicates, after registering ------------------------------------------------------------
+# ---- summary, corrections, duplicates, after registering -----------------------------------------------
 
 
 def summary_text(state: CallState, draft: Draft) -> str:
-    """Everything the caller keyed, read back before registering."""
-    parts = [
-        prompt(
-            "report_summary",
-            event=event_name(draft.event),
-            kind=(draft.patient_number_kind or "").capitalize(),
-            number=spoken_number(draft.patient_number or "", draft.patient_number_kind or "personnummer"),
-            receivers=" och ".join(r.name for r in draft.receivers),
-            unit=state.unit.name if state.unit else "",
-        )
-    ]
+    """What will be registered, in short: the event, the receivers, the dates and the doctor. (The number was
+    read back when it was keyed, the unit at the greeting and the name when it was said.)"""
+    parts = [prompt("report_summary", event=event_name(draft.event), receivers=receiver_names(draft))]
     data = draft.event_data
-    if state.names.get(DOCTOR):
-        parts.append(prompt("report_summary_doctor", name=state.names[DOCTOR]))
-    elif state.recordings.get(DOCTOR):
-        parts.append(prompt("report_summary_doctor_recorded"))
     if data.get("assessment") == Assessment.NO_LONGER_READY:
         parts.append(prompt("report_summary_no_longer_ready"))
     for field in ("estimated_discharge_date", "new_date", "sip_date"):
         if data.get(field):
-            spoken = spoken_date_with_year(date.fromisoformat(data[field]))
+            spoken = spoken_date(date.fromisoformat(data[field]))
             parts.append(prompt(f"report_summary_{field}", date=spoken))
-    if state.names.get(CALLER):
-        parts.append(prompt("report_summary_caller", name=state.names[CALLER]))
-    elif state.recordings.get(CALLER):
-        parts.append(prompt("report_summary_caller_recorded"))
+    if state.names.get(DOCTOR):
+        parts.append(prompt("report_summary_doctor", name=state.names[DOCTOR]))
+    elif state.recordings.get(DOCTOR):
+        parts.append(prompt("report_summary_doctor_recorded"))
     return " ".join(parts)
+
+
+def receiver_names(draft: Draft) -> str:
+    names = [r.name for r in draft.receivers]
+    return " och ".join(names)
 
 
 def summary_question(line: Line, state: CallState, draft: Draft, *, drill: bool) -> Ask:
     before = [prompt("drill")] if drill else []
     text = " ".join((*before, summary_text(state, draft), prompt("report_summary_choice")))
-    return _yes_no("report_delivery.summary", line, text)
+    return Ask(
+        endpoint="report_delivery.summary",
+        text=text,
+        voice=line.voice,
+        give_up=KEPT,
+        silence_reason="report_not_registered_yet",  # silence never registers; the caller is told so
+    )
+
+
+CHANGES: tuple[tuple[str, str], ...] = (
+    ("1", "unit"),
+    ("2", "patient"),
+    ("3", "receivers"),
+    ("4", "date"),
+    ("5", "doctor"),
+    ("6", "caller"),
+    ("9", "start_over"),
+)
+
+
+def changes_offered(state: CallState, draft: Draft) -> list[tuple[str, str]]:
+    """The corrections the summary's 2 offers, as (key, what): only what this report has."""
+    spec = EVENTS[Event(draft.event or "")]
+    has = {
+        "unit": True,
+        "patient": True,
+        "receivers": True,
+        "date": any(draft.event_data.get(f) for f in ("estimated_discharge_date", "new_date", "sip_date")),
+        "doctor": spec.asks_doctor,
+        "caller": bool(state.names.get(CALLER) or state.recordings.get(CALLER)),
+        "start_over": True,
+    }
+    return [(key, what) for key, what in CHANGES if has[what]]
+
+
+def change_question(line: Line, state: CallState, draft: Draft) -> Ask:
+    choices = [(key, prompt(f"report_change_{what}")) for key, what in changes_offered(state, draft)]
+    text = f"{prompt('report_change')} {choices_text(choices)}"
+    return Ask(endpoint="report_delivery.change", text=text, voice=line.voice, give_up=KEPT)
 
 
 def spoken_moment(moment: datetime, timezone: ZoneInfo) -> str:
-    """An official time as spoken: "måndagen den tjugotredje november, klockan elva och femtioåtta"."""
-    local = moment.astimezone(timezone)
-    return prompt("report_official_time", date=spoken_date(local.date()), time=clock_time(local))
+    """An official time as spoken: today's as "klockan elva och femtioåtta", another day's with its date."""
+    return clock_time(moment.astimezone(timezone))
 
 
 def duplicate_question(line: Line, earlier: Report, receiver: str, *, timezone: ZoneInfo, now: datetime) -> Ask:
@@ -180,45 +256,41 @@ def duplicate_question(line: Line, earlier: Report, receiver: str, *, timezone: 
                 event=event_name(earlier.event),
                 receiver=receiver,
                 time=when,
-                reference=digits(earlier.reference),
+                reference=reference(earlier.reference),
             ),
             prompt("report_duplicate_choice"),
         )
     )
-    return _yes_no("report_delivery.duplicate", line, text)
+    return Ask(endpoint="report_delivery.duplicate", text=text, voice=line.voice, give_up=KEPT)
 
 
 def registered_texts(report: Report, liability: LiabilityStart | None, timezone: ZoneInfo) -> list[str]:
-    """What the caller hears once the report is stored: reference, official time, and for discharge-ready the
-    cut-off and the first day liability can start."""
+    """What the caller hears once the report is stored: the official time (which decides payment liability, so
+    it is said to the minute) and the reference; both are in the SMS receipt too. A drill says it counts for
+    nothing."""
     texts = []
     if report.drill:
         texts.append(prompt("drill"))
-    texts.append(prompt("report_registered", reference=digits(report.reference)))
-    texts.append(spoken_moment(report.official_at, timezone))
-    if liability is not None:
-        cutoff = cutoff_time(liability.rule.cutoff)
-        texts.append(prompt("report_after_cutoff" if liability.after_cutoff else "report_before_cutoff", cutoff=cutoff))
-        if report.drill:
-            texts.append(prompt("report_drill_no_liability"))
-        else:
-            texts.append(prompt("report_liability_from", date=spoken_date(liability.first_liable_day)))
+    when = spoken_moment(report.official_at, timezone)
+    texts.append(prompt("report_registered", time=when, reference=reference(report.reference)))
+    if liability is not None and report.drill:
+        texts.append(prompt("report_drill_no_liability"))
     return texts
 
 
 def whisper_text(report: Report) -> str:
-    """What the receiver's answering person hears before the caller is put through."""
+    """What the receiver's answering person hears before the caller is put through: who reports what."""
     text = prompt(
         "report_whisper",
         unit=report.reporter_name or "",
         event=event_name(report.event).lower(),
-        reference=digits(report.reference),
+        reference=reference(report.reference),
     )
     return f"{prompt('drill')} {text}" if report.drill else text
 
 
 def after_question(line: Line) -> Ask:
-    return _yes_no("report_delivery.after", line, prompt("report_after"))
+    return Ask(endpoint="report_delivery.after", text=prompt("report_after"), voice=line.voice)
 
 
 def event_data_of(state: CallState, draft: Draft) -> dict[str, str]:
@@ -231,6 +303,12 @@ def event_data_of(state: CallState, draft: Draft) -> dict[str, str]:
     return data
 
 
-def cutoff_time(cutoff: time) -> str:
-    """A cut-off hour as spoken ("klockan tolv")."""
-    return clock_time(datetime.combine(date(2000, 1, 1), cutoff))
+def resume_text(draft: Draft) -> str:
+    """What an unfinished report from an earlier call is, without the patient's number: the event, the
+    receivers and the number's last four digits."""
+    what = event_name(draft.event).lower()
+    if draft.receivers:
+        what += " till " + receiver_names(draft)
+    if draft.patient_number and draft.patient_confirmed:
+        what += ", " + prompt("report_resume_patient", digits=in_pairs(draft.patient_number[-4:]))
+    return prompt("report_resume", what=what)

@@ -100,15 +100,35 @@ def digits(text: str) -> str:
     return ", ".join(DIGIT_WORDS.get(c, ONES[int(c)] if c.isdigit() else c) for c in text if not c.isspace())
 
 
+def pair(two: str) -> str:
+    """Two digits the way a Swede reads them in a number: "23" → "tjugotre", "08" → "noll åtta", "7" → "sju"."""
+    if len(two) == 1 or two.startswith("0"):
+        return " ".join(ONES[int(c)] for c in two)
+    return number_words(int(two))
+
+
+def in_pairs(text: str) -> str:
+    """Digits read two at a time, as numbers: "194608239986" → "nitton fyrtiosex noll åtta …"."""
+    only = [c for c in text if c.isdigit()]
+    return " ".join(pair("".join(only[i : i + 2])) for i in range(0, len(only), 2))
+
+
+def reference(text: str) -> str:
+    """A reference read in pairs with a pause between them: "500219" → "femtio, noll två, nitton"."""
+    only = "".join(c for c in text if c.isdigit())
+    return ", ".join(pair(only[i : i + 2]) for i in range(0, len(only), 2))
+
+
 def digit_groups(text: str, sizes: tuple[int, ...]) -> str:
-    """Digits read in groups with a pause between groups (e.g. a personnummer as 8+4)."""
+    """Digits read in groups (each in pairs) with a pause between groups: a personnummer as year, month, day and
+    the last four ("nitton fyrtiosex, noll åtta, tjugotre, nittionio åttiosex")."""
     parts, start = [], 0
     for size in sizes:
-        parts.append(digits(text[start : start + size]))
+        parts.append(in_pairs(text[start : start + size]))
         start += size
     if start < len(text):
-        parts.append(digits(text[start:]))
-    return ". ".join(p for p in parts if p)
+        parts.append(in_pairs(text[start:]))
+    return ", ".join(p for p in parts if p)
 
 
 def clock_time(moment: datetime) -> str:

@@ -19,7 +19,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from call_flows.gather import Ask, answer, ask, to_main_menu, try_again
 from call_flows.prompts import prompt
 from call_flows.speech import clock_time, digits
-from call_flows.twiml import hang_up, redirect_to, say
+from call_flows.twiml import hang_up, redirect_to
 from call_flows.webhook import Answered, CallParams, call_params, current_line, step, timezone, voice_blueprint
 from ivr.calls.service import first_seen_at, record_call_seen
 from ivr.calls.state import CallState, load_state, save_state
@@ -160,11 +160,10 @@ def start() -> VoiceResponse:
         return to_main_menu(call.line.voice, before=("visit_locked", "to_main_menu"))
     call.draft = VisitDraft()
     call.save()
-    response = VoiceResponse()
-    say(response, call.line.voice, "visit_intro")
+    before = [prompt("visit_intro")]
     if _is_drill(call):
-        say(response, call.line.voice, "drill")
-    return ask(code_question(call.line), response=response)
+        before.append(prompt("drill"))
+    return ask(code_question(call.line), before=before)  # inside the question: a key interrupts it
 
 
 @step(bp, "/code")
@@ -187,11 +186,10 @@ def code() -> VoiceResponse:
     if len(at_home) == 1:  # the client's own landline (a couple sharing one keys the client code)
         call.draft.client_code, call.draft.client_source = at_home[0].code, CALLER_ID
     call.save()
-    response = VoiceResponse()
-    say(response, call.line.voice, "visit_hello", name=member.name)
+    before = [prompt("visit_hello", name=member.name)]
     if call.draft.client_code is None:
-        return ask(client_question(call.line), response=response)
-    return ask(choice_question(call.line, call.draft), response=response)
+        return ask(client_question(call.line), before=before)
+    return ask(choice_question(call.line, call.draft), before=before)
 
 
 @step(bp, "/refused")

@@ -7,8 +7,11 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from call_flows.announcements import announcements
 from call_flows.gather import answer, ask, try_again
+from call_flows.main_menu import inbox_news, main_menu_response, menu_caller, menu_for
 from call_flows.menus import dispatch, main_menu
-from call_flows.twiml import hang_up, say, say_text, twiml
+from call_flows.prompts import prompt
+from call_flows.report_flow import left_by_earlier_call, resume_question
+from call_flows.twiml import hang_up, say, twiml
 from call_flows.webhook import (
     call_params,
     current_line,
@@ -21,8 +24,9 @@ from call_flows.webhook import (
 )
 from directory.lookup import find_unit_by_number
 from ivr.calls.service import TERMINAL, note_call_seen, record_call_status
-from ivr.calls.state import discard_state
+from ivr.calls.state import discard_state, keep_after_call, load_state
 from ivr.lines.service import switchboard_number
+from ivr.reports.drafts import unfinished
 from ivr.web.context import now, runtime
 from ivr.web.security import require_twilio_signature
 from ivr.web.session import get_session
@@ -35,7 +39,9 @@ require_twilio_signature(fallback_bp)
 
 @step(bp, "")
 def incoming() -> VoiceResponse:
-    """A new call: outage announcements, a greeting naming the caller's unit, then the main menu."""
+    """A new call: the welcome, the caller's unit, reports waiting for it and outages, then the main menu (or
+    the offer to go on with a report an earlier call from this number left unfinished). All of it is said
+    inside the question, so a caller who knows the way presses at once."""
     params, line = call_params(), current_line()
     session, moment = get_session(), now()
     note_call_seen(
@@ -47,28 +53,33 @@ def incoming() -> VoiceResponse:
         now=moment,
     )
     unit = find_unit_by_number(session=session, number=params.from_number)
+    caller = menu_caller(session=session, line=line, unit=unit)
     news = announcements(session=session, line=line, now=moment, timezone=timezone())
+    left = left_by_earlier_call(session=session, params=params, line=line) if line.key_for("report") else None
     session.commit()
-    response = VoiceResponse()
-    for text in news:
-        say_text(response, line.voice, text)
-    say(response, line.voice, "greeting_line", organisation=line.organisation)
+    before = [prompt("greeting_line", organisation=line.organisation)]
     if unit is not None:
-        say(response, line.voice, "greeting_unit", unit=unit.name)
-    return ask(main_menu(line), response=response)
+        before.append(prompt("greeting_unit", unit=unit.name))
+    before += inbox_news(caller)
+    before += news
+    offer = resume_question(line, left) if left is not None else None
+    if offer is not None:
+        return ask(offer, before=before)
+    return menu_for(line, caller, before=before)
 
 
 @step(bp, "/menu")
 def menu() -> VoiceResponse:
     """The main menu again, without the greeting (where flows return to)."""
-    return ask(main_menu(current_line()))
+    return main_menu_response()
 
 
 @step(bp, "/menu/choice")
 def menu_choice() -> VoiceResponse:
     """A key pressed at the main menu."""
     line = current_line()
-    question = main_menu(line)
+    unit = find_unit_by_number(session=get_session(), number=call_params().from_number)
+    question = main_menu(line, menu_caller(session=get_session(), line=line, unit=unit))
     reply = answer(question)
     return dispatch(line, reply.digits) or try_again(question, reply.attempt)
 
@@ -110,7 +121,13 @@ def status() -> tuple[str, int]:
         now=now(),
     )
     if params.status in TERMINAL:
-        discard_state(session=session, call_sid=params.call_sid)  # an unfinished report never outlives its call
+        # An unfinished report stays for a call back from the same number (call_flows.report_flow); nothing else
+        # a call answered outlives it.
+        state = load_state(session=session, call_sid=params.call_sid)
+        if unfinished(state) is not None:
+            keep_after_call(session=session, call_sid=params.call_sid, now=now())
+        else:
+            discard_state(session=session, call_sid=params.call_sid)
     session.commit()
     return "", 204
 

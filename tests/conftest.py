@@ -35,6 +35,7 @@ BASE_URL = "https://ivr.example.se"
 POSTGRES_ADMIN_URL = os.environ.get("IVR_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 # Numbers from the bundled directory (all fictional PTS numbers, except the switchboard).
 WARD_61 = "+46980319202"  # Avdelning 61 medicin, Sunderby sjukhus
+WARD_62 = "+46980319203"  # Avdelning 62 kirurgi, Sunderby sjukhus
 SWITCHBOARD = "+46920284000"  # Region Norrbottens växel (public)
 NORRBOTTEN_LINE = "+46846500400"  # the Norrbotten outage number (fictional)
 LINKOPING_LINE = "+46846500401"  # the Linköping outage number (fictional)

@@ -95,35 +95,45 @@ LULEA_SMS = "+46701740631"
 
 
 def to_patient(call: Call, *, event_key: str = "3") -> Call:
-    """From the main menu of a ward's call: key 1, the unit from caller ID is right, the event."""
-    call.press("1")
+    """From the main menu of a ward's call (its unit known from caller ID): key 1, then the event."""
     call.press("1")
     call.press(event_key)
     return call
 
 
+def choose_receiver(call: Call, code: str, *, same: bool = False) -> Call:
+    """At a receiver question: take "the same as last time" when offered and `same`, else key the code (and #
+    for a unit's code) and confirm the read-back."""
+    if "igen? Ja: tryck 1" in call.heard:
+        if same:
+            return call.press("1")
+        call.press("2")
+    call.press(code if len(code) == 4 else code + "#")
+    call.press("1")
+    return call
+
+
 def key_patient(call: Call, patient: str = PATIENT, *, municipality: str = "2580", extra: str | None = None) -> Call:
-    """At the patient prompt: key and confirm the number, the municipality, and optionally an extra receiver."""
-    call.press(patient + "#")
-    call.press("1")
-    call.press(municipality)
-    call.press("1")
+    """At the patient prompt: key the number (read back on the way), the municipality, and optionally an extra
+    receiver."""
+    call.press(patient)
+    choose_receiver(call, municipality)
     if extra is None:
         call.press("2")
     else:
         call.press("1")
-        call.press(extra + "#")
-        call.press("1")
+        choose_receiver(call, extra)
     return call
 
 
 def to_summary(
     call: Call, patient: str = PATIENT, *, event_key: str = "3", name: str | None = "Anna Andersson"
 ) -> Call:
-    """A ward's discharge-ready (by default) report from the main menu to the summary."""
+    """A ward's discharge-ready (by default) report from the main menu to the summary; the caller's name is said
+    when it is asked (once per call)."""
     to_patient(call, event_key=event_key)
     key_patient(call, patient)
-    if name is not None:
+    if name is not None and "Säg ditt namn" in call.heard:
         call.say(name)
         call.press("1")
     return call

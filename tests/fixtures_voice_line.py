@@ -41,11 +41,12 @@ def ivr_json(app: Flask, *args: str) -> Any:
 
 
 def report_fault(call: Call, *, name: str = "Anna Andersson", system_key: str = "1", kind_key: str = "1") -> Call:
-    """From the main menu of a caller in the directory: key 2, name, unit from caller ID, system and kind."""
+    """From the main menu of a caller in the directory: key 2, name (unless the call has it), system and kind
+    (the unit is the caller ID's)."""
     call.press("2")
-    call.say(name)
-    call.press("1")  # the name is right
-    call.press("1")  # the unit from caller ID is right
+    if "Säg ditt namn" in call.heard:
+        call.say(name)
+        call.press("1")  # the name is right
     call.press(system_key)
     call.press(kind_key)
     return call

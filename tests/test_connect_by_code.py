@@ -12,7 +12,7 @@ def test_a_municipality_code_is_read_back_and_connected(caller: Caller) -> None:
     call.press("3")
     assert "Knappa in kommunens eller enhetens kod och avsluta med fyrkant" in call.heard
     call.press("2580#")
-    assert call.heard.startswith("Luleå kommun. Tryck 1 för att koppla")
+    assert call.heard == "Luleå kommun. Koppla: tryck 1. En annan kod: tryck 2."
     call.press("1")
     assert "Du kopplas till Luleå kommun" in call.heard
     assert call.dialled == [LULEA_KOMMUN]
@@ -29,7 +29,7 @@ def test_outside_opening_hours_the_caller_hears_when_they_open_and_can_take_the_
     call.press("2580#")
     call.press("1")
     assert "Luleå kommun har stängt just nu. De öppnar tisdagen den tjugofjärde november klockan sju." in call.heard
-    assert "Tryck 0 för växeln" in call.heard
+    assert "Växeln: tryck 0. Huvudmenyn: tryck 1." in call.heard
     call.press("0")
     assert call.dialled == [SWITCHBOARD]
 
@@ -60,7 +60,7 @@ def test_an_unanswered_unit_offers_the_switchboard_or_the_main_menu(caller: Call
     call.dial_outcome("no-answer")
     assert "Luleå kommun svarar inte just nu." in call.heard
     call.press("1")
-    assert call.heard.startswith("Huvudmeny.")
+    assert call.heard.startswith("Inskrivning och utskrivning: tryck 1.")
 
 
 def test_pressing_2_at_the_read_back_asks_for_another_code(caller: Caller) -> None:
@@ -78,8 +78,7 @@ def test_three_unknown_codes_end_back_at_the_main_menu(caller: Caller) -> None:
     call.silence()
     call.press("77#")
     assert "Koden sju, sju finns inte." in call.heard
-    assert "huvudmenyn" in call.heard
-    assert "Huvudmeny." in call.heard
+    assert "Du kommer tillbaka till huvudmenyn. Inskrivning och utskrivning: tryck 1." in call.heard
     assert call.waiting_for == "Gather"
 
 

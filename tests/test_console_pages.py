@@ -177,7 +177,7 @@ def test_an_outage_started_in_the_console_is_announced_on_the_line(
     client = as_user(app, db_session, clock, "admin")
     answer = post_form(client, "/outages", {"line": "norrbotten", "system": "Lifecare SP"})
     assert answer.status_code == 302
-    assert caller.dial(WARD_61).heard.startswith("Just nu fungerar inte Lifecare SP, sedan klockan tio.")
+    assert "Sunderby sjukhus. Lifecare SP är nere sedan klockan tio." in caller.dial(WARD_61).heard
     page = client.get("/outages").get_data(as_text=True)
     assert "pågår" in page and "admin" in page and "2026-11-23 10.00" in page
     planned = {"line": "norrbotten", "system": "Lifecare SP", "planned": "1", "from": "2026-11-24T08:00"}

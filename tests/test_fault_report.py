@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from call_flows.speech import digits
+from call_flows.speech import reference
 from ivr.clock import FrozenClock
 from ivr.faults.models import FaultDialAttempt, FaultTicket
 from ivr.outbox.models import OutboxMessage
@@ -36,20 +36,18 @@ def test_a_fault_report_ends_as_a_ticket_and_a_dial_to_the_help_desk_with_a_whis
 ) -> None:
     call = caller.dial(WARD_61)
     call.press("2")
-    assert "Säg ditt för- och efternamn" in call.heard
+    assert call.heard == "Felanmälan. Säg ditt namn."
     call.say("Anna Andersson")
-    assert "Jag uppfattade Anna Andersson" in call.heard
+    assert call.heard == "Anna Andersson? Ja: tryck 1. Nej: tryck 2."
+    call.press("1")  # the unit from caller ID was announced at the greeting: not asked again
+    assert call.heard == "Gäller felet Lifecare SP? Ja: tryck 1. Ett annat system: tryck 2."
     call.press("1")
-    assert "Du ringer från Avdelning 61 medicin, Sunderby sjukhus. Tryck 1 om det stämmer" in call.heard
-    call.press("1")
-    assert "För Lifecare SP, tryck 1" in call.heard
-    call.press("1")
-    assert "Om du inte kan logga in, tryck 1" in call.heard
+    assert "Kan inte logga in: tryck 1." in call.heard
     call.press("1")
 
     ticket = ticket_of(db_session, call)
     assert ticket.reference is not None and len(ticket.reference) == 6
-    assert f"Referens {digits(ticket.reference)}." in call.heard
+    assert f"Referens {reference(ticket.reference)}." in call.heard
     assert (ticket.reporter_name, ticket.unit_code, ticket.system, ticket.kind) == (
         "Anna Andersson",
         "101",
@@ -61,9 +59,10 @@ def test_a_fault_report_ends_as_a_ticket_and_a_dial_to_the_help_desk_with_a_whis
     assert call.whisper_url is not None
 
     leg = call.answer(keys=["1"])
-    assert digits(ticket.reference) in leg.heard_all
-    assert "Lifecare SP, kan inte logga in" in leg.heard_all
-    assert "Anna" not in leg.heard_all
+    # What the routine says a fault report states: who, which unit found it, what kind of fault.
+    assert reference(ticket.reference) in leg.heard_all
+    assert "Från Anna Andersson, Avdelning 61 medicin, Sunderby sjukhus." in leg.heard_all
+    assert "Lifecare SP: kan inte logga in." in leg.heard_all
     assert call.ended
     ticket = ticket_of(db_session, call)
     assert (ticket.outcome, ticket.connected_number) == ("connected", HELP_DESK_NORRBOTTEN)
@@ -86,7 +85,7 @@ def test_a_call_not_taken_in_the_whisper_goes_on_to_the_switchboard(
     call = report_fault(caller.dial(WARD_61))
     call.answer(keys=keys)
     assert not call.ended
-    assert "Ingen tog samtalet" in call.heard
+    assert "Ingen svarade. Jag försöker Region Norrbottens växel." in call.heard
     assert call.dialled == [SWITCHBOARD]
     attempts = db_session.scalars(select(FaultDialAttempt).order_by(FaultDialAttempt.position)).all()
     assert [(a.number, a.dial_status, a.accepted_at) for a in attempts] == [
@@ -100,7 +99,8 @@ def test_at_night_nobody_answering_ends_in_voicemail_and_an_sms_to_the_standby(
 ) -> None:
     clock.set(stockholm(2026, 11, 24, 2, 30))
     call = report_fault(caller.dial(WARD_61))
-    assert "beredskapen" in call.heard
+    assert "Användarstödet har stängt. Du kopplas till beredskapen." in call.heard
+    assert "Teknikakutens beredskap" not in call.heard  # the unit's own name for itself is not repeated
     assert call.dialled == [STANDBY_NORRBOTTEN]
     call.dial_outcome("no-answer")
     assert call.dialled == [SWITCHBOARD]
@@ -131,12 +131,15 @@ def test_a_name_not_recognised_twice_is_recorded_instead(caller: Caller, db_sess
     assert "efter tonen" in call.heard
     assert call.waiting_for == "Record"
     call.record(seconds=3)
-    assert "Du ringer från Avdelning 61" in call.heard
-    call.press("1").press("1").press("1")  # unit, system, kind: the ticket is filed
+    assert call.heard.startswith("Gäller felet Lifecare SP?")
+    call.press("1").press("1")  # system, kind: the ticket is filed
     ticket = ticket_of(db_session, call)
     assert ticket.reference is not None
     assert ticket.reporter_name is None
     assert ticket.name_recording_url is not None
+    leg = call.answer(keys=["1"])
+    # The name the line could not recognise is played to the person answering, with the unit.
+    assert f"Anmälarens namn: [ljud: {ticket.name_recording_url}] Från Avdelning 61" in leg.heard_all
 
 
 def test_pressing_2_at_the_read_back_asks_for_the_name_again(caller: Caller, db_session: Session) -> None:
@@ -144,10 +147,10 @@ def test_pressing_2_at_the_read_back_asks_for_the_name_again(caller: Caller, db_
     call.press("2")
     call.say("Ana Anderson")
     call.press("2")
-    assert "Säg ditt för- och efternamn" in call.heard
+    assert call.heard == "Säg namnet igen."  # not "Jag uppfattade inte namnet": it was heard, just wrongly
     call.say("Anna Andersson")
     call.press("1")
-    call.press("1").press("1").press("1")  # unit, system, kind: the ticket is filed
+    call.press("1").press("1")  # system, kind: the ticket is filed
     assert ticket_of(db_session, call).reporter_name == "Anna Andersson"
 
 
@@ -162,9 +165,9 @@ def test_a_caller_not_in_the_directory_keys_the_unit_code_and_an_unknown_code_is
     call.press("999#")
     assert "Koden nio, nio, nio finns inte" in call.heard
     call.press("2580#")
-    assert "Du angav Luleå kommun" in call.heard
+    assert "Luleå kommun? Ja: tryck 1. Nej: tryck 2." in call.heard
     call.press("1")
-    assert "Vilket system" in call.heard
+    assert "Gäller felet Lifecare SP?" in call.heard
     call.press("2")  # another system
     call.press("4")
     ticket = ticket_of(db_session, call)
@@ -178,15 +181,14 @@ def test_silence_at_a_fault_question_repeats_it_then_returns_to_the_main_menu(ca
     call.press("2")
     call.say("Anna Andersson")
     call.press("1")
-    call.press("1")
     call.silence()
     assert "Jag hörde inget" in call.heard
-    assert "Vilket system" in call.heard
+    assert "Gäller felet Lifecare SP?" in call.heard
     call.press("9")
     assert "Det valet finns inte" in call.heard
     call.silence()
     assert "huvudmenyn" in call.heard
-    assert "Huvudmeny." in call.heard
+    assert "Felanmälan: tryck 2." in call.heard
 
 
 def test_zero_reaches_the_switchboard_from_inside_the_fault_report(caller: Caller) -> None:
@@ -205,7 +207,6 @@ def test_retried_webhooks_return_the_same_answer_and_store_nothing_twice(caller:
     assert entered is not None and call.retry_last().body == entered.body
     call.say("Anna Andersson")
     call.retry_last()
-    call.press("1")
     call.press("1")
     call.press("1")
     call.press("1")  # files the ticket, then rings the help desk
@@ -281,3 +282,36 @@ def test_on_the_linkoping_line_at_night_lkdata_is_rung_and_a_closed_switchboard_
         if m.template == "fault_voicemail_notice"
     )
     assert notice.status == "skipped"  # LKDATA has no SMS number in the directory; the skip is on record
+
+
+def test_three_bad_unit_codes_say_the_report_goes_on_without_a_unit(caller: Caller, db_session: Session) -> None:
+    call = caller.dial(UNKNOWN_CALLER)
+    call.press("2")
+    call.say("Bo Berg")
+    call.press("1")
+    for _ in range(3):
+        call.press("999#")
+    assert call.heard.startswith("Koden nio, nio, nio finns inte. Felanmälan fortsätter utan enhet.")
+    assert "Gäller felet Lifecare SP?" in call.heard
+    call.press("1").press("2")
+    ticket = ticket_of(db_session, call)
+    assert (ticket.unit_code, ticket.reporter_name, ticket.kind) == (None, "Bo Berg", "unreachable")
+    leg = call.answer(keys=["1"])
+    assert "Från Bo Berg, okänd enhet." in leg.heard_all
+
+
+def test_a_new_call_asks_the_name_again_and_the_summary_can_change_it(caller: Caller, db_session: Session) -> None:
+    from tests.fixtures_reports import key_patient
+
+    call = report_fault(caller.dial(WARD_61))
+    call.answer(keys=["1"])
+    assert call.ended  # a fault call ends with the help desk; a new call starts the report
+    call = caller.dial(WARD_61)
+    call.press("1")  # care report
+    call.press("3")
+    key_patient(call)
+    assert "Säg ditt namn" in call.heard  # a new call: asked again
+    call.say("Anna Andersson")
+    call.press("1")
+    call.press("2")  # the summary's "change": the name is among what can be changed
+    assert "Ditt namn: tryck 6." in call.heard

@@ -27,10 +27,12 @@ def test_an_outage_is_announced_first_with_the_system_and_since_when(
     start(app, "--line", "norrbotten", "--system", "lifecare sp", "--by", "anna")
     clock.set(stockholm(2026, 11, 23, 11, 15))
     call = caller.dial(WARD_61)
-    assert call.heard.startswith("Just nu fungerar inte Lifecare SP, sedan klockan tio.")
-    assert "gäller när avbrottet har pågått i tre timmar, från klockan tretton" in call.heard
-    assert call.heard.index("Lifecare SP") < call.heard.index("Välkommen")
-    assert call.waiting_for == "Gather"
+    greeting = (
+        "Välkommen till reservlinjen för Region Norrbotten. Du ringer från Avdelning 61 medicin, Sunderby sjukhus."
+    )
+    assert call.heard.startswith(f"{greeting} Lifecare SP är nere sedan klockan tio.")  # the welcome first
+    assert "Telefonrutinen gäller från klockan tretton." in call.heard
+    assert call.waiting_for == "Gather" and call.uninterruptible == []
 
 
 def test_after_three_hours_callers_hear_that_the_lifecare_phone_routine_applies(
@@ -39,7 +41,7 @@ def test_after_three_hours_callers_hear_that_the_lifecare_phone_routine_applies(
     start(app, "--line", "norrbotten", "--system", "Lifecare SP")
     clock.set(stockholm(2026, 11, 23, 13, 30))
     call = caller.dial(WARD_61)
-    assert "pågått i mer än tre timmar. Telefonrutinen gäller." in call.heard
+    assert "Lifecare SP är nere sedan klockan tio. Telefonrutinen gäller." in call.heard
     [outage] = ivr_json(app, "outage", "status")["in_progress"]
     assert (outage["system"], outage["lasted_minutes"], outage["lasted"]) == ("Lifecare SP", 210, "3 h 30 min")
     assert outage["routine_applies"] is True
@@ -51,7 +53,7 @@ def test_an_ended_outage_is_no_longer_announced_and_both_changes_are_audited(
     start(app, "--line", "norrbotten", "--system", "Lifecare SP", "--by", "anna")
     clock.set(stockholm(2026, 11, 23, 12, 0))
     assert run_ivr(app, "outage", "end", "--line", "norrbotten", "--by", "bo").exit_code == 0
-    assert "fungerar inte" not in caller.dial(WARD_61).heard
+    assert "är nere" not in caller.dial(WARD_61).heard
     assert ivr_json(app, "outage", "status") == {"in_progress": [], "planned": []}
     entries = [(e.action, e.actor) for e in list_audit(session=db_session) if e.action.startswith("outage.")]
     assert entries == [("outage.start", via("anna")), ("outage.end", via("bo"))]
@@ -86,9 +88,9 @@ def test_a_planned_outage_within_a_week_is_announced_on_its_own_line_only(
         "2026-12-10 20:00",
     )
     call = caller.dial(HOME_CARE_RYD, LINKOPING_LINE)
-    assert (
-        "Planerat avbrott i Treserva från torsdagen den tjugosjätte november klockan arton "
-        "till torsdagen den tjugosjätte november klockan tjugotvå." in call.heard
+    # The date once: the window starts and ends the same day.
+    assert "Planerat avbrott i Treserva torsdagen den tjugosjätte november, klockan arton till klockan tjugotvå." in (
+        call.heard
     )
     assert "TES" not in call.heard  # more than seven days ahead
     assert "Treserva" not in caller.dial(WARD_61).heard  # the Norrbotten line
@@ -97,14 +99,15 @@ def test_a_planned_outage_within_a_week_is_announced_on_its_own_line_only(
 
     clock.set(stockholm(2026, 11, 26, 19, 0))
     call = caller.dial(HOME_CARE_RYD, LINKOPING_LINE)
-    assert "Just nu pågår ett planerat avbrott i Treserva, sedan klockan arton, till klockan tjugotvå." in call.heard
+    assert "Planerat avbrott i Treserva pågår, till klockan tjugotvå." in call.heard
     clock.set(stockholm(2026, 11, 26, 22, 0))
     assert "Treserva" not in caller.dial(HOME_CARE_RYD, LINKOPING_LINE).heard
 
 
 def test_a_drill_outage_says_it_is_a_drill(app: Flask, caller: Caller) -> None:
     start(app, "--line", "norrbotten", "--system", "Lifecare SP", "--drill")
-    assert caller.dial(WARD_61).heard.startswith("Det här är en övning. Just nu fungerar inte Lifecare SP")
+    heard = caller.dial(WARD_61).heard
+    assert "Sunderby sjukhus. Det här är en övning. Lifecare SP är nere sedan klockan tio." in heard
 
 
 @pytest.mark.parametrize(
@@ -146,3 +149,38 @@ def test_a_database_failure_at_the_entry_ends_in_an_apology_and_the_switchboard(
     call = caller.dial(WARD_61)
     assert "Förlåt, något gick fel" in call.heard
     assert call.dialled == [SWITCHBOARD]
+
+
+def test_a_planned_window_over_two_days_says_both_dates_and_one_today_says_i_dag(
+    app: Flask, caller: Caller, clock: FrozenClock
+) -> None:
+    start(
+        app,
+        "--line",
+        "linkoping",
+        "--system",
+        "TES",
+        "--planned",
+        "--from",
+        "2026-11-24 22:00",
+        "--to",
+        "2026-11-25 02:00",
+    )
+    start(
+        app,
+        "--line",
+        "linkoping",
+        "--system",
+        "Treserva",
+        "--planned",
+        "--from",
+        "2026-11-23 18:00",
+        "--to",
+        "2026-11-23 20:00",
+    )
+    heard = caller.dial(HOME_CARE_RYD, LINKOPING_LINE).heard
+    assert "Planerat avbrott i Treserva i dag, klockan arton till klockan tjugo." in heard
+    assert (
+        "Planerat avbrott i TES från tisdagen den tjugofjärde november klockan tjugotvå "
+        "till onsdagen den tjugofemte november klockan två." in heard
+    )

@@ -95,7 +95,7 @@ def test_a_locked_sqlite_file_gets_the_caller_the_apology_and_health_says_unheal
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    assert "Huvudmeny" in Caller(service.test_client()).dial(WARD_61).heard
+    assert "Felanmälan: tryck 2" in Caller(service.test_client()).dial(WARD_61).heard
     assert service.test_client().get("/healthz").status_code == 200
     assert_still_there(db_session, report)
 
@@ -115,7 +115,7 @@ def test_a_locked_postgresql_table_gets_the_caller_the_apology_and_health_says_u
             assert service.test_client().get("/healthz").status_code == 503
     finally:
         blocker.dispose()
-    assert "Huvudmeny" in Caller(service.test_client()).dial(WARD_61).heard
+    assert "Felanmälan: tryck 2" in Caller(service.test_client()).dial(WARD_61).heard
     assert service.test_client().get("/healthz").status_code == 200
     assert_still_there(db_session, report)
 
@@ -131,7 +131,7 @@ def test_a_postgresql_that_stops_answering_never_leaves_a_caller_in_silence(
         through = config.database_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
         service = bounded_app(config, clock, database_url=through)
         client = service.test_client()
-        assert "Huvudmeny" in Caller(client).dial(WARD_61).heard  # connections through the proxy are pooled
+        assert "Felanmälan: tryck 2" in Caller(client).dial(WARD_61).heard  # connections through the proxy are pooled
 
         proxy.stall()
         for _ in range(4):  # more callers than request threads: the last ones are answered without waiting
@@ -141,7 +141,7 @@ def test_a_postgresql_that_stops_answering_never_leaves_a_caller_in_silence(
         assert fallback.status_code == 200 and f"<Dial>{SWITCHBOARD}</Dial>" in fallback.get_data(as_text=True)
 
         proxy.resume()
-        assert "Huvudmeny" in Caller(client).dial(WARD_61).heard
+        assert "Felanmälan: tryck 2" in Caller(client).dial(WARD_61).heard
     finally:
         proxy.close()
     assert_still_there(db_session, report)
@@ -207,6 +207,6 @@ def test_ivr_serve_starts_while_the_database_is_down_and_recovers_when_it_return
                     break
                 assert time.monotonic() < deadline, f"the service never recovered; last heard {heard!r}"
                 time.sleep(0.5)
-            assert "Huvudmeny" in heard
+            assert "Felanmälan: tryck 2" in heard
         finally:
             proxy.close()

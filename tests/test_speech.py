@@ -4,7 +4,16 @@ from datetime import date
 
 import pytest
 
-from call_flows.speech import clock_time, digit_groups, digits, number_words, spoken_date, spoken_date_with_year
+from call_flows.speech import (
+    clock_time,
+    digit_groups,
+    digits,
+    in_pairs,
+    number_words,
+    reference,
+    spoken_date,
+    spoken_date_with_year,
+)
 from tests.conftest import stockholm
 
 
@@ -45,8 +54,18 @@ def test_codes_are_read_digit_by_digit() -> None:
     assert digits("0*#") == "noll, stjärna, fyrkant"
 
 
-def test_a_personnummer_is_read_in_groups() -> None:
-    assert digit_groups("191212121212", (8, 4)).split(". ")[1] == "ett, två, ett, två"
+def test_a_personnummer_is_read_in_pairs_grouped_as_year_month_day_and_last_four() -> None:
+    assert digit_groups("194608239986", (4, 2, 2, 4)) == "nitton fyrtiosex, noll åtta, tjugotre, nittionio åttiosex"
+    assert digit_groups("20101010", (4, 4)) == "tjugo tio, tio tio"
+
+
+def test_a_reserve_number_is_read_in_groups_of_four_and_an_odd_digit_alone() -> None:
+    assert digit_groups("123456789", (4, 4, 4)) == "tolv trettiofyra, femtiosex sjuttioåtta, nio"
+
+
+def test_a_reference_is_read_in_pairs() -> None:
+    assert reference("500219") == "femtio, noll två, nitton"
+    assert in_pairs("0007") == "noll noll noll sju"
 
 
 def test_dates_are_read_with_their_weekday() -> None:

@@ -57,7 +57,7 @@ def test_from_the_clients_landline_a_visit_starts_and_ends_with_two_intervention
 ) -> None:
     clock.set(stockholm(2026, 11, 23, 8, 5))
     call = caller.dial(CLIENT_4711_LANDLINE, LINKOPING_LINE)
-    assert "För tidregistrering av besök i hemtjänsten, tryck 1." in call.heard
+    assert "Tidregistrering i hemtjänsten: tryck 1." in call.heard
     call.press("1")
     assert "Knappa in din personliga kod och avsluta med fyrkant." in call.heard
     call.press(ANNA_CODE + "#")
@@ -81,6 +81,7 @@ def test_from_the_clients_landline_a_visit_starts_and_ends_with_two_intervention
         "Tryck 1 för att registrera, eller 2 för att knappa in insatserna igen."
     )
     call.press("1")
+    assert call.uninterruptible == []  # every prompt before a question is inside it: a key interrupts it
     assert (
         f"Besöket hos brukare {CLIENT_4711} är registrerat, från klockan åtta och noll fem till klockan nio och tio."
         in call.heard
@@ -161,13 +162,13 @@ def test_a_wrong_personal_code_is_refused_after_three_tries_and_locks_the_call(
     call = caller.dial(CLIENT_4711_LANDLINE, LINKOPING_LINE)
     call.press("1")
     assert refusal(call, "111999") == (
-        "Koden gäller inte. Du kan alltid trycka noll för växeln. Knappa in din personliga kod och avsluta med fyrkant."
+        "Koden gäller inte. Tryck noll för växeln. Knappa in din personliga kod och avsluta med fyrkant."
     )
-    assert refusal(call, "482917").startswith("Koden gäller inte. Du kan alltid")
+    assert refusal(call, "482917").startswith("Koden gäller inte. Tryck noll för växeln.")
     heard = refusal(call, "905172")
     assert heard.startswith(
         "Koden gäller inte. Koden godkändes inte. Du kan inte registrera besök i det här samtalet. "
-        "Du kommer tillbaka till huvudmenyn. Huvudmeny."
+        "Du kommer tillbaka till huvudmenyn. Tidregistrering i hemtjänsten: tryck 1."
     )
     call.press("1")
     assert call.heard.startswith("Du kan inte registrera besök i det här samtalet.")
@@ -193,7 +194,7 @@ def test_every_wrong_code_is_answered_alike_so_none_reveals_which_codes_exist(
         call.press("1")
         answers.add(refusal(call, code))
     assert answers == {
-        "Koden gäller inte. Du kan alltid trycka noll för växeln. Knappa in din personliga kod och avsluta med fyrkant."
+        "Koden gäller inte. Tryck noll för växeln. Knappa in din personliga kod och avsluta med fyrkant."
     }
 
 

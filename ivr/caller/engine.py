@@ -62,6 +62,9 @@ class Call:
     method: str = "POST"
 
     transcript: list[str] = field(default_factory=list)
+    # What was said outside a <Gather> in a document that then asks the caller something: a caller who knows
+    # the way cannot interrupt it with a key (barge-in works only inside the <Gather>).
+    uninterruptible: list[str] = field(default_factory=list)
     events: list[tuple[str, str]] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     waiting: Waiting | None = None
@@ -308,20 +311,25 @@ class Call:
         self._run(url, parse_document(result.body))
 
     def _run(self, url: str, verbs: list[ET.Element]) -> None:
+        outside: list[str] = []
         for position, verb in enumerate(verbs):
             rest = verbs[position + 1 :]
             tag = verb.tag
             if tag == "Say":
                 self._hear(say_text(verb))
+                outside.append(say_text(verb))
             elif tag == "Play":
                 self._hear(f"[ljud: {(verb.text or '').strip()}]")
             elif tag == "Pause":
                 self.events.append(("pause", verb.get("length", "1")))
                 self._seconds += int(verb.get("length", "1"))
             elif tag == "Gather":
+                self.uninterruptible += outside
                 for child in verb:
                     if child.tag == "Say":
                         self._hear(say_text(child))
+                    elif child.tag == "Play":
+                        self._hear(f"[ljud: {(child.text or '').strip()}]")
                 self.waiting = Waiting(verb, url, rest)
                 return
             elif tag == "Dial":

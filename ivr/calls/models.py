@@ -37,3 +37,4 @@ class CallStateRow(Base):
     line_key: Mapped[str] = mapped_column(String(32), default="")
     data: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)  # kept after the call: resumable

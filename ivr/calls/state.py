@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from directory.snapshot import UnitSnapshot
@@ -87,6 +87,36 @@ def save_state(*, session: Session, state: CallState, now: datetime) -> None:
         "updated_at": now,
     }
     upsert(session, CallStateRow, values, unique=["call_sid"], update=["data", "updated_at"])
+
+
+def keep_after_call(*, session: Session, call_sid: str, now: datetime) -> None:
+    """The call ended with something worth resuming: keep its state, marked ended (never resumed while the call
+    is still going, e.g. a second call through the same switchboard number)."""
+    session.execute(
+        update(CallStateRow)
+        .where(CallStateRow.call_sid == call_sid, CallStateRow.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+def resumable_state(
+    *, session: Session, from_number: str, line_key: str, since: datetime, exclude_call_sid: str
+) -> CallState | None:
+    """The newest state an ended call from this number left on this line since `since`, if any."""
+    if not from_number:
+        return None
+    row = session.scalars(
+        select(CallStateRow)
+        .where(
+            CallStateRow.from_number == from_number,
+            CallStateRow.line_key == line_key,
+            CallStateRow.ended_at >= since,
+            CallStateRow.call_sid != exclude_call_sid,
+        )
+        .order_by(CallStateRow.ended_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else CallState.from_row(row)
 
 
 def discard_state(*, session: Session, call_sid: str) -> bool:

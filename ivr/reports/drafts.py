@@ -28,6 +28,7 @@ class Draft:
     patient_confirmed: bool = False
     receivers: list[Receiver] = field(default_factory=list)
     pending_receiver: Receiver | None = None
+    extra_asked: bool = False  # whether the optional second receiver was offered
     event_data: dict[str, str] = field(default_factory=dict)
     pending_date: str | None = None
     duplicate_of: str | None = None
@@ -80,3 +81,29 @@ def start_over(state: CallState, draft: Draft) -> None:
     """Forget this patient's report, including the assessing doctor's name."""
     draft.start_over()
     state.forget_name(DOCTOR)
+
+
+def unfinished(state: CallState) -> Draft | None:
+    """The call's report that was begun (an event chosen) but not registered, if any."""
+    if FLOW not in state.flows:
+        return None
+    draft = draft_of(state)
+    return draft if draft.event is not None and len(draft.registered) < draft.position else None
+
+
+def resume(into: CallState, left: CallState) -> Draft:
+    """Carry an ended call's unfinished report into this call: the unit, the assessing doctor and the draft.
+
+    The caller's own name is asked again (a shared phone: someone else may be calling back). The official time
+    becomes this call's, the one in which the report is registered.
+    """
+    draft = unfinished(left)
+    if draft is None:
+        raise ValueError("nothing to resume")
+    draft.position, draft.registered, draft.duplicate_of = 1, [], None
+    into.unit = left.unit
+    for source, target in ((left.names, into.names), (left.recordings, into.recordings)):
+        if DOCTOR in source:
+            target[DOCTOR] = source[DOCTOR]
+    put_draft(into, draft)
+    return draft

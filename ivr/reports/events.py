@@ -74,3 +74,7 @@ RECEIVERS_BY_REPORTER: dict[str, ReceiverPlan] = {
     "outpatient_unit": ReceiverPlan(primary="municipality", extra="ward"),
     "municipality": ReceiverPlan(primary="ward", extra="outpatient_unit"),
 }
+# Kinds of unit that receive reports (and so may call to hear and acknowledge the ones they missed).
+RECEIVER_KINDS = tuple(
+    dict.fromkeys(k for plan in RECEIVERS_BY_REPORTER.values() for k in (plan.primary, plan.extra) if k)
+)

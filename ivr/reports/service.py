@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from directory.models import Unit
@@ -197,6 +197,23 @@ def find_duplicate(
         call_sid, position = exclude_call_position
         query = query.where(~and_(Report.call_sid == call_sid, Report.call_position == position))
     return session.scalars(query).first()
+
+
+def recent_receiver_code(*, session: Session, reporter_code: str, kind: str, since: datetime) -> str | None:
+    """The receiver of this kind the unit reported to last since `since` (offered as "the same again")."""
+    query = (
+        select(ReportDelivery.receiver_code)
+        .join(Report, Report.id == ReportDelivery.report_id)
+        .where(
+            Report.reporter_code == reporter_code,
+            Report.kind == ReportKind.REPORT,
+            Report.official_at >= since,
+            ReportDelivery.receiver_kind == kind,
+        )
+        .order_by(Report.official_at.desc(), Report.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
 
 
 def received_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
@@ -511,10 +528,11 @@ def mark_outcome(*, session: Session, row: ReportDelivery, outcome: str) -> None
     _set_once(session, row, "outcome", {"outcome": outcome})
 
 
-def list_unacknowledged(
-    *, session: Session, include_drill: bool = True, receiver_codes: Collection[str] | None = None
-) -> list[tuple[Report, ReportDelivery]]:
-    """Every receiver (of `receiver_codes`, when given) that has not acknowledged a report that still stands."""
+def unacknowledged_query(
+    *, include_drill: bool = True, receiver_codes: Collection[str] | None = None, since: datetime | None = None
+) -> Select[Report, ReportDelivery]:
+    """The one definition of "unacknowledged": a receiver (of `receiver_codes`, when given) that has not
+    acknowledged a report that still stands (not cancelled), oldest first; with `since`, reports from then on."""
     cancellation = aliased(Report)
     query = (
         select(Report, ReportDelivery)
@@ -527,4 +545,14 @@ def list_unacknowledged(
         query = query.where(Report.drill.is_(False))
     if receiver_codes is not None:
         query = query.where(ReportDelivery.receiver_code.in_(list(receiver_codes)))
+    if since is not None:
+        query = query.where(Report.official_at >= since)
+    return query
+
+
+def list_unacknowledged(
+    *, session: Session, include_drill: bool = True, receiver_codes: Collection[str] | None = None
+) -> list[tuple[Report, ReportDelivery]]:
+    """Every receiver (of `receiver_codes`, when given) that has not acknowledged a report that still stands."""
+    query = unacknowledged_query(include_drill=include_drill, receiver_codes=receiver_codes)
     return [(report, row) for report, row in session.execute(query)]
