@@ -19,8 +19,7 @@ from call_flows.prompts import prompt
 from call_flows.speech import digits
 from call_flows.twiml import redirect_to
 from call_flows.webhook import call_params, current_line, step, voice_blueprint
-from directory.lookup import find_unit_by_code, find_unit_by_number
-from directory.models import Unit
+from directory.lookup import UnitRecord, find_unit_by_code, find_unit_by_number
 from directory.snapshot import UnitSnapshot, snapshot
 from ivr.calls.state import CallState, load_state, save_state
 from ivr.lines.models import Line
@@ -86,7 +85,7 @@ def code_question(line: Line, flow: str) -> Ask:
     )
 
 
-def confirm_question(line: Line, flow: str, unit: Unit) -> Ask:
+def confirm_question(line: Line, flow: str, unit: UnitRecord) -> Ask:
     return Ask(
         endpoint="unit.confirm",
         text=yes_no(prompt("unit_readback", unit=unit.name)),

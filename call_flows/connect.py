@@ -14,8 +14,7 @@ from call_flows.speech import clock_time, digits, spoken_date
 from call_flows.twiml import redirect_to, say
 from call_flows.webhook import current_line, local_now, step, voice_blueprint
 from directory.hours import parse_hours
-from directory.lookup import find_unit_by_code
-from directory.models import Unit
+from directory.lookup import UnitRecord, find_unit_by_code
 from ivr.lines.models import Line
 from ivr.notes import UNKNOWN_UNIT
 from ivr.web.session import get_session
@@ -37,7 +36,7 @@ def code_question(line: Line) -> Ask:
     )
 
 
-def confirm_question(line: Line, unit: Unit) -> Ask:
+def confirm_question(line: Line, unit: UnitRecord) -> Ask:
     return Ask(
         endpoint="connect.confirm",
         text=prompt("connect_readback", unit=unit.name),
@@ -51,7 +50,7 @@ def offer_question(line: Line) -> Ask:
     return Ask(endpoint="connect.offer", text=prompt("connect_closed_offer"), voice=line.voice)
 
 
-def _unit_in_url() -> Unit | None:
+def _unit_in_url() -> UnitRecord | None:
     return find_unit_by_code(session=get_session(), code=request.args.get("code", "")[:MAX_CODE])
 
 

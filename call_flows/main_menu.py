@@ -13,14 +13,14 @@ from call_flows.menus import MenuCaller, main_menu, only_option, start_of
 from call_flows.prompts import prompt
 from call_flows.twiml import redirect_to, say_text
 from call_flows.webhook import call_params, current_line
-from directory.models import Unit
+from directory.lookup import UnitRecord
 from ivr.lines.models import Line
 from ivr.reports.inbox import unacknowledged_count
 from ivr.web.context import now
 from ivr.web.session import get_session
 
 
-def menu_caller(*, session: Session, line: Line, unit: Unit | None) -> MenuCaller:
+def menu_caller(*, session: Session, line: Line, unit: UnitRecord | None) -> MenuCaller:
     """What the menu needs to know about the caller's unit (None: the number is not in the directory)."""
     if unit is None:
         return MenuCaller()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -12,8 +13,8 @@ from console.blueprint import bp
 from console.filters import parse_moment
 from ivr.lines.models import Line
 from ivr.lines.service import code_numbers
-from ivr.outages.models import Outage
 from ivr.outages.service import (
+    AnyOutage,
     OutageError,
     current_outages,
     end_outages,
@@ -49,7 +50,7 @@ def outages(problem: str | None = None) -> str:
     db, moment, timezone, lines = get_session(), now(), runtime().timezone, _my_lines()
     keys = [line.key for line in lines]
 
-    def shown(items: list[Outage]) -> list[dict[str, Any]]:
+    def shown(items: Sequence[AnyOutage]) -> list[dict[str, Any]]:
         return [
             outage_as_dict(o, line=runtime().lines.by_key(o.line_key), now=moment, timezone=timezone) for o in items
         ]

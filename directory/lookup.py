@@ -2,44 +2,109 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from directory.hours import parse_hours
-from directory.models import Unit, UnitNumber
+from directory.models import Unit
 from directory.names import match_units
 from directory.numbers import try_e164
+from ivr.snapshot import snapshot
 
 MAX_CODE_DIGITS = 6
 
 
-def find_unit_by_number(*, session: Session, number: str | None) -> Unit | None:
+@dataclass(frozen=True)
+class UnitRecord:
+    """A unit as this process's directory snapshot holds it (ivr.snapshot): read-only, detached from sessions.
+
+    It has the attributes of a directory.models.Unit that readers use; changes go through the directory loader.
+    """
+
+    id: int
+    code: str
+    kind: str
+    name: str
+    parent_id: int | None
+    sms_number: str | None
+    hours: str
+    example: bool
+    source_line: int
+    voice_numbers: tuple[str, ...]
+    _index: Mapping[int, UnitRecord] = field(repr=False, compare=False, hash=False)
+
+    @property
+    def parent(self) -> UnitRecord | None:
+        return self._index.get(self.parent_id) if self.parent_id is not None else None
+
+
+@dataclass(frozen=True)
+class DirectoryIndex:
+    """Every unit, by code, by voice number and by SMS number, in file order."""
+
+    units: tuple[UnitRecord, ...]
+    by_code: Mapping[str, UnitRecord]
+    by_voice_number: Mapping[str, UnitRecord]
+    by_sms_number: Mapping[str, UnitRecord]
+
+
+def directory_index(session: Session) -> DirectoryIndex:
+    """The directory as of the database's data version, from this process's snapshot when it is current."""
+    return snapshot(session, "directory", _load_index)
+
+
+def _load_index(session: Session) -> DirectoryIndex:
+    by_id: dict[int, UnitRecord] = {}
+    for unit in session.scalars(select(Unit).options(selectinload(Unit.numbers)).order_by(Unit.source_line, Unit.id)):
+        by_id[unit.id] = UnitRecord(
+            id=unit.id,
+            code=unit.code,
+            kind=unit.kind,
+            name=unit.name,
+            parent_id=unit.parent_id,
+            sms_number=unit.sms_number,
+            hours=unit.hours,
+            example=unit.example,
+            source_line=unit.source_line,
+            voice_numbers=tuple(unit.voice_numbers),
+            _index=by_id,
+        )
+    units = tuple(by_id.values())
+    by_sms: dict[str, UnitRecord] = {}
+    for record in sorted(units, key=lambda r: r.id):  # the first unit (by id) with an SMS number has it
+        if record.sms_number is not None:
+            by_sms.setdefault(record.sms_number, record)
+    return DirectoryIndex(
+        units=units,
+        by_code={r.code: r for r in units},
+        by_voice_number={number: r for r in units for number in r.voice_numbers},
+        by_sms_number=by_sms,
+    )
+
+
+def find_unit_by_number(*, session: Session, number: str | None) -> UnitRecord | None:
     """The unit a phone number belongs to (voice numbers first, then SMS numbers), in any format."""
     e164 = try_e164(number)
     if e164 is None:
         return None
-    unit = session.scalar(select(Unit).join(UnitNumber).where(UnitNumber.e164 == e164))
-    if unit is None:
-        unit = session.scalars(select(Unit).where(Unit.sms_number == e164).order_by(Unit.id)).first()
-    return unit
+    index = directory_index(session)
+    return index.by_voice_number.get(e164) or index.by_sms_number.get(e164)
 
 
-def find_unit_by_code(*, session: Session, code: str) -> Unit | None:
+def find_unit_by_code(*, session: Session, code: str) -> UnitRecord | None:
     """The unit with a keyed code such as 2580."""
-    return session.scalar(select(Unit).where(Unit.code == code.strip()))
+    return directory_index(session).by_code.get(code.strip())
 
 
-def find_units_by_name(*, session: Session, text: str, kinds: Collection[str] | None = None) -> list[Unit]:
+def find_units_by_name(*, session: Session, text: str, kinds: Collection[str] | None = None) -> list[UnitRecord]:
     """The units a spoken or typed name ("Luleå", "över kalix", "2580") names, best first; only of `kinds` if given."""
-    query = select(Unit).order_by(Unit.source_line)
-    if kinds is not None:
-        query = query.where(Unit.kind.in_(list(kinds)))
-    units = list(session.scalars(query))
-    by_code = {unit.code: unit for unit in units}
-    return [by_code[match.code] for match in match_units(text, units)]
+    index = directory_index(session)
+    units = [u for u in index.units if kinds is None or u.kind in kinds]
+    return [index.by_code[match.code] for match in match_units(text, units)]
 
 
 def all_units(*, session: Session) -> list[Unit]:
@@ -47,9 +112,9 @@ def all_units(*, session: Session) -> list[Unit]:
     return list(session.scalars(select(Unit).order_by(Unit.source_line)))
 
 
-def find_units_by_kind(*, session: Session, kind: str) -> list[Unit]:
+def find_units_by_kind(*, session: Session, kind: str) -> list[UnitRecord]:
     """All units of one kind, in file order."""
-    return list(session.scalars(select(Unit).where(Unit.kind == kind).order_by(Unit.source_line)))
+    return [unit for unit in directory_index(session).units if unit.kind == kind]
 
 
 def descendant_codes(*, session: Session, code: str) -> frozenset[str]:
@@ -82,7 +147,7 @@ def root_code(*, session: Session, code: str) -> str | None:
     return unit.code if unit is not None else None
 
 
-def lookup(*, session: Session, query: str) -> Unit | None:
+def lookup(*, session: Session, query: str) -> UnitRecord | None:
     """A unit by code (short digit strings) or else by phone number in any common format."""
     text = query.strip()
     if text.isdigit() and len(text) <= MAX_CODE_DIGITS:
@@ -92,7 +157,7 @@ def lookup(*, session: Session, query: str) -> Unit | None:
     return find_unit_by_number(session=session, number=text)
 
 
-def unit_as_dict(unit: Unit) -> dict[str, Any]:
+def unit_as_dict(unit: Unit | UnitRecord) -> dict[str, Any]:
     """A unit as plain data for JSON output."""
     hours = parse_hours(unit.hours)
     return {
@@ -100,7 +165,7 @@ def unit_as_dict(unit: Unit) -> dict[str, Any]:
         "kind": unit.kind,
         "name": unit.name,
         "parent": unit.parent.code if unit.parent else None,
-        "numbers": unit.voice_numbers,
+        "numbers": list(unit.voice_numbers),
         "sms": unit.sms_number,
         "hours": "always" if hours.always_open else unit.hours,
         "example": unit.example,

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 DEFAULT_REGION = "SE"
 
 
@@ -29,6 +31,7 @@ def to_e164(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=8192)  # every webhook parses its caller's and its line's numbers: the same few thousand
 def try_e164(raw: str | None) -> str | None:
     """Like to_e164, but None for anything that is not a valid number (caller ID may be anonymous)."""
     if not raw:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from directory.lookup import UnitRecord
 from directory.models import Unit
 
 
@@ -18,7 +19,7 @@ class UnitSnapshot:
     sms: str | None = None
 
 
-def snapshot(unit: Unit) -> UnitSnapshot:
+def snapshot(unit: Unit | UnitRecord) -> UnitSnapshot:
     """The unit as it is now, for a record that must not change when the directory does."""
     numbers = unit.voice_numbers
     return UnitSnapshot(

@@ -1,6 +1,7 @@
 """Imports every model module so that Base.metadata knows every table (for Alembic and tests)."""
 
 from directory import models as _directory_models  # noqa: F401  (registers tables)
+from ivr import snapshot as _snapshot  # noqa: F401  (registers tables)
 from ivr.audit import models as _audit_models  # noqa: F401  (registers tables)
 from ivr.calls import models as _call_models  # noqa: F401  (registers tables)
 from ivr.faults import models as _fault_models  # noqa: F401  (registers tables)

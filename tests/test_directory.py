@@ -91,7 +91,7 @@ def test_the_switchboard_is_found_by_any_common_format_or_its_code(db_session: S
     unit = lookup(session=db_session, query=query)
     assert unit is not None
     assert unit.name == "Region Norrbottens växel"
-    assert unit.voice_numbers == ["+46920284000"]
+    assert list(unit.voice_numbers) == ["+46920284000"]
 
 
 def test_caller_id_finds_a_ward_and_nothing_for_unknown_or_anonymous_callers(db_session: Session) -> None:

@@ -12,17 +12,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from directory.snapshot import UnitSnapshot
 from ivr.calls.models import CallStateRow
-from ivr.persistence import upsert
+from ivr.persistence import UTCDateTime, upsert
 
 log = logging.getLogger("ivr.calls")
 CALLER = "caller"
 DOCTOR = "doctor"
 NAME_SLOTS = (CALLER, DOCTOR)
+# Every webhook loads and stores its call's state: two statements built (and compiled) once per process.
+_LOAD = text("SELECT call_sid, from_number, line_key, data FROM call_states WHERE call_sid = :call_sid")
+_STORE = text("UPDATE call_states SET data = :data, updated_at = :now WHERE call_sid = :call_sid").bindparams(
+    bindparam("now", type_=UTCDateTime())
+)
 
 
 @dataclass
@@ -37,6 +42,7 @@ class CallState:
     recordings: dict[str, str] = field(default_factory=dict)  # slot -> recording URL
     pending_name: str | None = None
     flows: dict[str, Any] = field(default_factory=dict)
+    stored: str | None = field(default=None, compare=False, repr=False)  # the JSON as loaded (None: a new call)
 
     def has_name(self, slot: str) -> bool:
         """Whether the name for a slot was said, recorded, or given up on."""
@@ -49,12 +55,13 @@ class CallState:
 
     def to_json(self) -> str:
         data = asdict(self)
-        for key in ("call_sid", "from_number", "line_key"):
+        for key in ("call_sid", "from_number", "line_key", "stored"):
             data.pop(key)
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_row(cls, row: CallStateRow) -> CallState:
+    def from_row(cls, row: CallStateRow | Any) -> CallState:
+        """From a call_states row (the model or a plain row of its columns)."""
         data: dict[str, Any] = json.loads(row.data or "{}")
         unit = data.get("unit")
         return cls(
@@ -66,27 +73,37 @@ class CallState:
             recordings=dict(data.get("recordings", {})),
             pending_name=data.get("pending_name"),
             flows=dict(data.get("flows", {})),
+            stored=row.data,
         )
 
 
 def load_state(*, session: Session, call_sid: str, from_number: str = "", line_key: str = "") -> CallState:
     """The call's state, or a fresh one."""
-    row = session.scalar(select(CallStateRow).where(CallStateRow.call_sid == call_sid))
+    row = session.execute(_LOAD, {"call_sid": call_sid}).first()
     if row is None:
         return CallState(call_sid=call_sid, from_number=from_number, line_key=line_key)
     return CallState.from_row(row)
 
 
 def save_state(*, session: Session, state: CallState, now: datetime) -> None:
-    """Store the state (insert or replace) in the caller's transaction."""
+    """Store the state (insert or replace) in the caller's transaction; nothing to do if it has not changed."""
+    data = state.to_json()
+    if data == state.stored:
+        return
+    if state.stored is not None:
+        stored: Any = session.execute(_STORE, {"data": data, "now": now, "call_sid": state.call_sid})
+        if stored.rowcount:
+            state.stored = data
+            return
     values = {
         "call_sid": state.call_sid,
         "from_number": state.from_number,
         "line_key": state.line_key,
-        "data": state.to_json(),
+        "data": data,
         "updated_at": now,
     }
     upsert(session, CallStateRow, values, unique=["call_sid"], update=["data", "updated_at"])
+    state.stored = data
 
 
 def keep_after_call(*, session: Session, call_sid: str, now: datetime) -> None:

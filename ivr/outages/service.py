@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.audit.service import record_audit
@@ -16,9 +16,30 @@ from ivr.lines.models import Line
 from ivr.notes import local_iso, post_registration_instruction
 from ivr.outages.models import Outage
 from ivr.persistence import serialise
+from ivr.snapshot import snapshot
 
 STAFF_POST_REGISTER = "staff_post_register"
 ADMINISTRATION_DECIDES = "administration_decides"
+
+
+@dataclass(frozen=True)
+class OutageView:
+    """An outage as every process's snapshot holds it (ivr.snapshot): the row's values, detached from any session."""
+
+    id: int
+    line_key: str
+    system: str
+    planned: bool
+    drill: bool
+    starts_at: datetime
+    planned_end_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+    created_by: str
+    ended_by: str | None
+
+
+AnyOutage = Outage | OutageView
 
 
 class OutageError(ValueError):
@@ -118,25 +139,53 @@ def end_outages(
     return ended
 
 
-def current_outages(*, session: Session, line_key: str | None, now: datetime) -> list[Outage]:
+def current_outages(*, session: Session, line_key: str | None, now: datetime) -> list[OutageView]:
     """Outages in progress now (a planned one counts inside its window), oldest first."""
-    query = select(Outage).where(Outage.ended_at.is_(None), Outage.starts_at <= now)
-    query = query.where(or_(Outage.planned_end_at.is_(None), Outage.planned_end_at > now)).order_by(Outage.starts_at)
-    if line_key is not None:
-        query = query.where(Outage.line_key == line_key)
-    return list(session.scalars(query))
+    return [
+        o
+        for o in _not_ended(session)
+        if (line_key is None or o.line_key == line_key)
+        and o.starts_at <= now
+        and (o.planned_end_at is None or o.planned_end_at > now)
+    ]
 
 
 def upcoming_outages(
     *, session: Session, line_key: str | None, now: datetime, within: timedelta | None = None
-) -> list[Outage]:
+) -> list[OutageView]:
     """Planned outages that have not started yet (within a horizon, if given), soonest first."""
-    query = select(Outage).where(Outage.ended_at.is_(None), Outage.starts_at > now).order_by(Outage.starts_at)
-    if within is not None:
-        query = query.where(Outage.starts_at <= now + within)
-    if line_key is not None:
-        query = query.where(Outage.line_key == line_key)
-    return list(session.scalars(query))
+    return [
+        o
+        for o in _not_ended(session)
+        if (line_key is None or o.line_key == line_key)
+        and o.starts_at > now
+        and (within is None or o.starts_at <= now + within)
+    ]
+
+
+def _not_ended(session: Session) -> tuple[OutageView, ...]:
+    """Every outage not ended (in progress or planned), oldest start first, from the process's snapshot."""
+    return snapshot(session, "outages.not_ended", _load_not_ended)
+
+
+def _load_not_ended(session: Session) -> tuple[OutageView, ...]:
+    rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.starts_at, Outage.id))
+    return tuple(
+        OutageView(
+            id=o.id,
+            line_key=o.line_key,
+            system=o.system,
+            planned=o.planned,
+            drill=o.drill,
+            starts_at=o.starts_at,
+            planned_end_at=o.planned_end_at,
+            ended_at=o.ended_at,
+            created_at=o.created_at,
+            created_by=o.created_by,
+            ended_by=o.ended_by,
+        )
+        for o in rows
+    )
 
 
 def list_outages(*, session: Session, line_keys: Collection[str] | None = None, limit: int = 50) -> list[Outage]:
@@ -147,7 +196,7 @@ def list_outages(*, session: Session, line_keys: Collection[str] | None = None, 
     return list(session.scalars(query))
 
 
-def routine_applies(line: Line, outage: Outage, now: datetime) -> bool:
+def routine_applies(line: Line, outage: AnyOutage, now: datetime) -> bool:
     """Whether the outage has lasted long enough for the line's phone routine (Lifecare: more than 3 hours)."""
     return now - outage.starts_at >= timedelta(hours=line.routine_after_hours)
 
@@ -176,7 +225,7 @@ class PostRegistrationState:
         return post_registration_instruction(self.threshold_hours, beyond=self.over_threshold)
 
 
-def post_registration_state(line: Line | None, outage: Outage, *, until: datetime) -> PostRegistrationState | None:
+def post_registration_state(line: Line | None, outage: AnyOutage, *, until: datetime) -> PostRegistrationState | None:
     """The outage against its line's post-registration rule, up to `until` (now, or when it ended); None if none."""
     rule = None if line is None or line.key != outage.line_key else line.post_registration
     if rule is None or not rule.covers(outage.system):
@@ -200,7 +249,7 @@ def post_registration_as_dict(state: PostRegistrationState | None) -> dict[str, 
     }
 
 
-def outage_as_dict(outage: Outage, *, line: Line | None, now: datetime, timezone: ZoneInfo) -> dict[str, Any]:
+def outage_as_dict(outage: AnyOutage, *, line: Line | None, now: datetime, timezone: ZoneInfo) -> dict[str, Any]:
     """An outage as plain data for JSON: times in Stockholm time, and how long it has lasted so far."""
     in_progress = outage.ended_at is None and _is_open(outage, now) and outage.starts_at <= now
     end = outage.ended_at or (outage.planned_end_at if outage.planned_end_at and outage.planned_end_at <= now else now)
@@ -266,7 +315,7 @@ def _local_text(moment: datetime | None, timezone: ZoneInfo | None) -> str:
     return "" if moment is None else moment.astimezone(timezone or ZoneInfo("UTC")).strftime("%Y-%m-%d %H.%M")
 
 
-def _is_open(outage: Outage, now: datetime) -> bool:
+def _is_open(outage: AnyOutage, now: datetime) -> bool:
     return outage.planned_end_at is None or outage.planned_end_at > now
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ivr.reports.models import Report, ReportDelivery
@@ -24,10 +24,18 @@ def unacknowledged(*, session: Session, code: str, now: datetime) -> list[Report
     return [row for _report, row in session.execute(query)]
 
 
+# Asked on every call from a unit that receives reports: built once, run with the unit's code and the moment.
+_WAITING = (
+    unacknowledged_query(receiver_codes=bindparam("codes", expanding=True), since=bindparam("since"))
+    .order_by(None)
+    .subquery()
+)
+_COUNT_WAITING = select(func.count()).select_from(_WAITING)
+
+
 def unacknowledged_count(*, session: Session, code: str, now: datetime) -> int:
     """How many reports to the unit wait for an acknowledgement."""
-    waiting = unacknowledged_query(receiver_codes=[code], since=now - INBOX_DAYS).order_by(None).subquery()
-    return int(session.scalar(select(func.count()).select_from(waiting)) or 0)
+    return int(session.scalar(_COUNT_WAITING, {"codes": [code], "since": now - INBOX_DAYS}) or 0)
 
 
 def pending_delivery(*, session: Session, code: str, reference: str, now: datetime) -> ReportDelivery | None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from directory.models import Unit
@@ -529,10 +529,14 @@ def mark_outcome(*, session: Session, row: ReportDelivery, outcome: str) -> None
 
 
 def unacknowledged_query(
-    *, include_drill: bool = True, receiver_codes: Collection[str] | None = None, since: datetime | None = None
+    *,
+    include_drill: bool = True,
+    receiver_codes: Collection[str] | BindParameter[Any] | None = None,
+    since: datetime | BindParameter[Any] | None = None,
 ) -> Select[Report, ReportDelivery]:
     """The one definition of "unacknowledged": a receiver (of `receiver_codes`, when given) that has not
-    acknowledged a report that still stands (not cancelled), oldest first; with `since`, reports from then on."""
+    acknowledged a report that still stands (not cancelled), oldest first; with `since`, reports from then on.
+    The codes and the moment may be bind parameters, for a statement built once and run with values."""
     cancellation = aliased(Report)
     query = (
         select(Report, ReportDelivery)
@@ -543,7 +547,9 @@ def unacknowledged_query(
     )
     if not include_drill:
         query = query.where(Report.drill.is_(False))
-    if receiver_codes is not None:
+    if isinstance(receiver_codes, BindParameter):
+        query = query.where(ReportDelivery.receiver_code.in_(receiver_codes))
+    elif receiver_codes is not None:
         query = query.where(ReportDelivery.receiver_code.in_(list(receiver_codes)))
     if since is not None:
         query = query.where(Report.official_at >= since)

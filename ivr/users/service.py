@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,13 @@ from ivr.users.roles import ROLES
 
 MIN_PASSWORD_LENGTH = 12
 _HASHER = PasswordHasher()
-# Checked against when the username is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so a wrong name takes as long as a wrong password (made at
+    the first login, not at start-up: a web worker that only answers calls never pays for it)."""
+    return _HASHER.hash("not a password of anyone")
 
 
 class UserError(ValueError):
@@ -127,7 +133,7 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     user = find_user(session=session, username=username)
     stored = user.password_hash if user is not None and user.active else None
     try:
-        _HASHER.verify(stored or _DUMMY_HASH, password)
+        _HASHER.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or stored is None:
