@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 HERE = Path(__file__).resolve().parent
@@ -57,21 +58,40 @@ TARGET_MS = 30.0
 
 
 class ThreadCpu:
-    """WSGI middleware adding each request's thread CPU time to a per-path list."""
+    """WSGI middleware adding each request's thread CPU time to a per-path list, and counting the database
+    statements each request sends, BEGIN and COMMIT included (on PostgreSQL the pool's ping when a request takes
+    its connection comes on top: one more round trip per request)."""
 
     def __init__(self, app: WSGIApplication) -> None:
         self.app = app
         self.by_path: dict[str, list[float]] = defaultdict(list)
+        self.statements: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
+        self._current = threading.local()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = re.sub(r"/\d+", "/N", environ.get("PATH_INFO", "?"))
+        self._current.path = path
         start = time.thread_time()
         try:
             return self.app(environ, start_response)
         finally:
             spent = time.thread_time() - start
+            self._current.path = None
             with self._lock:
-                self.by_path[re.sub(r"/\d+", "/N", environ.get("PATH_INFO", "?"))].append(spent)
+                self.by_path[path].append(spent)
+
+    def count_statement(self, *_args: object) -> None:
+        path = getattr(self._current, "path", None)
+        if path is not None:
+            with self._lock:
+                self.statements[path] += 1
+
+    def watch(self, engine: Engine) -> None:
+        """Count what this engine sends: every statement, and the BEGIN and COMMIT around them."""
+        event.listen(engine, "before_cursor_execute", self.count_statement)
+        event.listen(engine, "begin", self.count_statement)
+        event.listen(engine, "commit", self.count_statement)
 
     def total(self) -> float:
         with self._lock:
@@ -110,6 +130,7 @@ def service(database_url: str, instance: Path, *, in_thread: bool = False) -> tu
     app = create_app(config, clock=SystemClock())
     budget: Any = app.wsgi_app  # the request-budget middleware; time what runs in its request thread
     timer = ThreadCpu(budget.app)
+    timer.watch(app.extensions["ivr.engine"])
     if in_thread:  # profiling: run the app in the profiled thread itself, without the budget's request threads
         app.wsgi_app = timer  # type: ignore[method-assign]
     else:
@@ -201,13 +222,16 @@ def _print_hotspots(root: Any, top: int = 30) -> None:
         print(f"{seconds:>12.3f}  {key}")
 
 
-def measure(timer: ThreadCpu, calls: int, place: Callable[[int], Call]) -> tuple[float, dict[str, list[float]]]:
-    """ms of server CPU per call, and the per-path times, for `calls` calls placed by `place(i)`."""
+def measure(
+    timer: ThreadCpu, calls: int, place: Callable[[int], Call]
+) -> tuple[float, dict[str, list[float]], dict[str, int]]:
+    """ms of server CPU per call, the per-path times and statement counts, for `calls` calls placed by `place(i)`."""
     timer.by_path.clear()
+    timer.statements.clear()
     for i in range(calls):
         place(i)
     by_path = {path: list(times) for path, times in timer.by_path.items()}
-    return timer.total() * 1000 / calls, by_path
+    return timer.total() * 1000 / calls, by_path, dict(timer.statements)
 
 
 def main() -> int:
@@ -225,19 +249,20 @@ def main() -> int:
             for i in range(10):  # warm up: imports, compiled statements, the same-receiver offer
                 report_call(app, WARDS[i % len(WARDS)], next(people))
             with profiled(args.profile):
-                report_ms, report_paths = measure(
+                report_ms, report_paths, report_statements = measure(
                     timer, args.calls, lambda i: report_call(app, WARDS[i % len(WARDS)], next(people))
                 )
-            fault_ms, _ = measure(timer, args.calls, lambda i: fault_call(app, WARDS[i % len(WARDS)]))
+            fault_ms, _, _ = measure(timer, args.calls, lambda i: fault_call(app, WARDS[i % len(WARDS)]))
         finally:
             app.extensions["ivr.engine"].dispose()
     print(f"database: {url.split(':')[0]}, {args.calls} calls of each kind")
-    print(f"{'webhook (report call)':<44} {'n/call':>6} {'ms p50':>7} {'ms mean':>7}")
+    print(f"{'webhook (report call)':<44} {'n/call':>6} {'ms p50':>7} {'ms mean':>7} {'db stmts':>8}")
     for path, times in sorted(report_paths.items(), key=lambda item: -sum(item[1])):
         print(
             f"{path:<44} {len(times) / args.calls:>6.1f} {statistics.median(times) * 1000:>7.2f}"
-            f" {statistics.fmean(times) * 1000:>7.2f}"
+            f" {statistics.fmean(times) * 1000:>7.2f} {report_statements.get(path, 0) / len(times):>8.1f}"
         )
+    print(f"database statements per complete report call: {sum(report_statements.values()) / args.calls:.1f}")
     print(f"server CPU per complete report call: {report_ms:.1f} ms (target < {TARGET_MS:.0f} ms)")
     print(f"server CPU per complete fault call:  {fault_ms:.1f} ms")
     return 0 if report_ms < TARGET_MS else 1

@@ -4,7 +4,7 @@ Every webhook needs the caller's unit, the outages to announce and where a fault
 times a day and are read thousands of times an hour. Each process keeps what it read, tagged with the
 database's data version: one row (`data_versions`) that a trigger on every read-mostly table bumps in the
 same transaction as the change, whoever makes it (a CLI command, the console, a migration, psql). A request
-reads that one number (a webhook once per transaction, everyone else at every use) and uses the snapshot
+reads that one number (a webhook once, everyone else at every use) and uses the snapshot
 only if it was read at the same version, else it reads again. A change committed anywhere is therefore seen
 by every process from its next request on; nothing serves data older than the version it read.
 
@@ -32,7 +32,7 @@ T = TypeVar("T")
 VERSIONED_TABLES = ("units", "unit_numbers", "outages")
 _READ_VERSION = text("SELECT version FROM data_versions WHERE id = 1")
 _VERSION_KEY = "ivr.data_version"
-_ONCE_KEY = "ivr.data_version_once_per_transaction"
+_ONCE_KEY = "ivr.data_version_once"
 
 
 class DataVersion(Base):
@@ -48,8 +48,8 @@ _lock = threading.Lock()
 _by_engine: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, Any]]] = weakref.WeakKeyDictionary()
 
 
-def read_version_once_per_transaction(session: Session) -> Session:
-    """Mark a short-lived session (one webhook's) to read the data version once per transaction, not per use."""
+def read_version_once(session: Session) -> Session:
+    """Mark a short-lived session (one webhook's) to read the data version once, at its first use."""
     session.info[_ONCE_KEY] = True
     return session
 
@@ -57,18 +57,16 @@ def read_version_once_per_transaction(session: Session) -> Session:
 def data_version(session: Session) -> int | None:
     """The database's data version (None: no version row, so nothing is cached).
 
-    Read at every use; in a session marked by read_version_once_per_transaction, once per transaction, so one
-    request's lookups all see the data of one version.
+    Read at every use; in a session marked by read_version_once (a webhook's), once, so all of one request's
+    lookups see the data of one version and what it says after its commit needs no new transaction.
     """
     once = session.info.get(_ONCE_KEY, False)
-    seen = session.info.get(_VERSION_KEY) if once else None
-    transaction = session.get_transaction()
-    if seen is not None and transaction is not None and seen[0] is transaction:
-        return seen[1]  # type: ignore[no-any-return]
+    if once and _VERSION_KEY in session.info:
+        return session.info[_VERSION_KEY]  # type: ignore[no-any-return]
     found = session.execute(_READ_VERSION).scalar()
     version = int(found) if found is not None else None
     if once:
-        session.info[_VERSION_KEY] = (session.get_transaction(), version)
+        session.info[_VERSION_KEY] = version
     return version
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, ColumnElement, Select, and_, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from directory.models import Unit
 from directory.numbers import national
@@ -484,6 +484,7 @@ def delivery(*, session: Session, reference: str, position: int) -> ReportDelive
         select(ReportDelivery)
         .join(Report, Report.id == ReportDelivery.report_id)
         .where(Report.reference == reference, ReportDelivery.position == position)
+        .options(contains_eager(ReportDelivery.report))  # the whisper reads the report too: one round trip
     )
     return session.scalar(query)
 
@@ -498,7 +499,8 @@ def _set_once(session: Session, row: ReportDelivery, unset: str, values: dict[st
         .execution_options(synchronize_session=False)
     )
     changed = bool(getattr(result, "rowcount", 0))
-    session.refresh(row)  # what the database now holds, whoever set it
+    # What the database now holds, whoever set it (only these columns: the row's report stays loaded).
+    session.refresh(row, attribute_names=[unset, *values])
     return changed
 
 

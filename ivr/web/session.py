@@ -6,7 +6,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from ivr.snapshot import read_version_once_per_transaction
+from ivr.snapshot import read_version_once
 from ivr.web.deadline import check_deadline
 
 ENGINE = "ivr.engine"
@@ -26,7 +26,7 @@ def init_session(app: Flask, engine: Engine) -> None:
 def get_session() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:
-        g.db_session = read_version_once_per_transaction(session_factory(current_app)())
+        g.db_session = read_version_once(session_factory(current_app)())
     session: Session = g.db_session
     return session
 
