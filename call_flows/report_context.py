@@ -44,10 +44,10 @@ class ReportCall:
         return reporter
 
     def save(self) -> None:
-        """Store the draft in the call's state and commit: one unit of work per step."""
+        """Store the draft in the call's state; the step commits it at its end with everything else it did (one
+        transaction per webhook, ivr.web.session.commit_request)."""
         put_draft(self.state, self.draft)
         save_state(session=self.session, state=self.state, now=now())
-        self.session.commit()
 
 
 def report_call() -> ReportCall:

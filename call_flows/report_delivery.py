@@ -161,7 +161,8 @@ def _register(call: ReportCall) -> VoiceResponse:
     )
     if report.reference not in draft.registered:
         draft.registered.append(report.reference)
-    call.save()  # the report, its receivers, its receipts and the draft: one unit of work
+    # The report, its receivers, its receipts, the draft and the first receiver being dialled: one unit of work.
+    call.save()
     return _registered(call.line, report)
 
 

@@ -11,6 +11,7 @@ within half an hour is offered to go on with it (RESUME_WITHIN).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -45,6 +46,7 @@ from ivr.web.context import now
 bp = voice_blueprint("report", "/voice/report")
 FLOW = "report"
 STALE_STATES = timedelta(hours=6)  # longer than any call: a state whose call's end was never reported
+PURGE_EVERY_SECONDS = 60.0  # how often a process looks for such states (a report's start is the occasion)
 RESUME_WITHIN = timedelta(minutes=30)  # an unfinished report is offered again to a call from the same number
 SAME_RECEIVER_WITHIN = timedelta(hours=8)  # "the same receiver as last time" within a working shift
 NAME_MARGIN = 0.1  # a said name is taken only when no other comes this close to it
@@ -110,7 +112,8 @@ def start() -> VoiceResponse:
         status=params.status,
         now=moment,
     )
-    purge_stale_states(session=call.session, before=moment - STALE_STATES)
+    if _purge_due():
+        purge_stale_states(session=call.session, before=moment - STALE_STATES)
     if len(call.draft.registered) >= call.draft.position:
         next_patient(call.state, call.draft)  # the previous patient of this call is registered
     else:
@@ -119,6 +122,18 @@ def start() -> VoiceResponse:
     call.save()
     before = [prompt("drill")] if is_drill(call.session, call.line, moment) else []
     return continue_report(call, before=before)
+
+
+_purged_at: list[float] = []  # when this process last purged stale states (monotonic seconds)
+
+
+def _purge_due() -> bool:
+    """Whether this process should purge stale call states now: at most once a minute, not on every report."""
+    moment = time.monotonic()
+    if _purged_at and moment - _purged_at[-1] < PURGE_EVERY_SECONDS:
+        return False
+    _purged_at[:] = [moment]
+    return True
 
 
 @step(bp, "/go-on")

@@ -25,7 +25,7 @@ from call_flows.twiml import apology_and_switchboard, twiml
 from ivr.lines.models import Line, Lines
 from ivr.web.context import now, runtime
 from ivr.web.security import require_twilio_signature
-from ivr.web.session import get_session
+from ivr.web.session import commit_request, get_session
 
 log = logging.getLogger("call_flows")
 MAX_DIGITS = 64
@@ -172,9 +172,11 @@ def step(blueprint: Blueprint, rule: str) -> Callable[[Callable[P, VoiceResponse
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
             try:
-                return twiml(view(*args, **kwargs))
+                response = view(*args, **kwargs)
             except Answered as answered:
-                return twiml(answered.response)
+                response = answered.response
+            commit_request()  # what the step stored, before the caller hears what comes next
+            return twiml(response)
 
         blueprint.add_url_rule(rule, view_func=wrapper, methods=["POST"])
         return wrapper

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -59,6 +59,8 @@ def init_console(app: Flask, config: Config) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = settings.rate_limit_storage
     CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app)
+    # Only the login form is limited: every other request (a webhook above all) skips the limiter's work.
+    limiter.request_filter(lambda: request.blueprint != auth.bp.name)
     auth.limit_logins(limiter, settings)
     logins = LoginManager(app)
     access.init_login_manager(logins)

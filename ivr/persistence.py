@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
@@ -135,8 +136,8 @@ def insert_or_ignore(session: Session, model: type[Base], values: Mapping[str, A
 
     Returns True when this call inserted the row.
     """
-    statement = _insert(session)(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
-    result = session.execute(statement)
+    statement = _conflict_statement(_dialect(session), model.__table__, tuple(unique), None)
+    result = session.execute(statement, dict(values))
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
@@ -149,20 +150,28 @@ def upsert(
     update: Sequence[str],
 ) -> None:
     """INSERT a row, or UPDATE the named columns of the row with the same unique columns (one statement)."""
-    statement = _insert(session)(model).values(**values)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(unique), set_={name: getattr(statement.excluded, name) for name in update}
-        )
-    )
+    statement = _conflict_statement(_dialect(session), model.__table__, tuple(unique), tuple(update))
+    session.execute(statement, dict(values))
 
 
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (imported when first needed)."""
-    if session.get_bind().dialect.name == "postgresql":
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@lru_cache(maxsize=64)
+def _conflict_statement(dialect: str, table: Any, unique: tuple[str, ...], update: tuple[str, ...] | None) -> Any:
+    """The dialect's INSERT … ON CONFLICT for a table, built once and run with each row's values as parameters
+    (the webhooks insert calls, states and receipts on every request)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        statement: Any = pg_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert
+        statement = sqlite_insert(table)
+    if update is None:
+        return statement.on_conflict_do_nothing(index_elements=list(unique))
+    return statement.on_conflict_do_update(
+        index_elements=list(unique), set_={name: getattr(statement.excluded, name) for name in update}
+    )

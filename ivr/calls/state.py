@@ -116,23 +116,28 @@ def keep_after_call(*, session: Session, call_sid: str, now: datetime) -> None:
     )
 
 
+# Asked at every call's start: built once, run with the caller's values.
+_RESUMABLE = (
+    select(CallStateRow)
+    .where(
+        CallStateRow.from_number == bindparam("from_number"),
+        CallStateRow.line_key == bindparam("line_key"),
+        CallStateRow.ended_at >= bindparam("since"),
+        CallStateRow.call_sid != bindparam("exclude"),
+    )
+    .order_by(CallStateRow.ended_at.desc())
+    .limit(1)
+)
+
+
 def resumable_state(
     *, session: Session, from_number: str, line_key: str, since: datetime, exclude_call_sid: str
 ) -> CallState | None:
     """The newest state an ended call from this number left on this line since `since`, if any."""
     if not from_number:
         return None
-    row = session.scalars(
-        select(CallStateRow)
-        .where(
-            CallStateRow.from_number == from_number,
-            CallStateRow.line_key == line_key,
-            CallStateRow.ended_at >= since,
-            CallStateRow.call_sid != exclude_call_sid,
-        )
-        .order_by(CallStateRow.ended_at.desc())
-        .limit(1)
-    ).first()
+    values = {"from_number": from_number, "line_key": line_key, "since": since, "exclude": exclude_call_sid}
+    row = session.scalars(_RESUMABLE, values).first()
     return None if row is None else CallState.from_row(row)
 
 

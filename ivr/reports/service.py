@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from directory.models import Unit
 from directory.numbers import national
@@ -57,18 +58,32 @@ class NewReport:
     duplicate_of: str | None = None
 
 
+_FIRST_SEEN = select(Call.first_seen_at).where(Call.call_sid == bindparam("call_sid"))
+
+
 def official_time_of_call(*, session: Session, call_sid: str) -> datetime:
-    """The moment the service first received the call: the official time of every report made in it."""
-    first_seen = session.scalar(select(Call.first_seen_at).where(Call.call_sid == call_sid))
+    """The moment the service first received the call: the official time of every report made in it.
+
+    Set once and never changed, so a session asks the database for it once per call.
+    """
+    key = f"ivr.first_seen_at:{call_sid}"
+    first_seen: datetime | None = session.info.get(key)
     if first_seen is None:
-        raise ReportError(f"call {call_sid} was never seen by the service")
+        first_seen = session.scalar(_FIRST_SEEN, {"call_sid": call_sid})
+        if first_seen is None:
+            raise ReportError(f"call {call_sid} was never seen by the service")
+        session.info[key] = first_seen
     return first_seen
+
+
+_REGISTERED = select(Report).where(
+    Report.call_sid == bindparam("call_sid"), Report.call_position == bindparam("call_position")
+)
 
 
 def find_registered(*, session: Session, call_sid: str, call_position: int) -> Report | None:
     """The report already registered for this patient of this call (a Twilio retry), if any."""
-    query = select(Report).where(Report.call_sid == call_sid, Report.call_position == call_position)
-    return session.scalar(query)
+    return session.scalar(_REGISTERED, {"call_sid": call_sid, "call_position": call_position})
 
 
 def register_report(
@@ -176,44 +191,62 @@ def find_duplicate(
     exclude_call_position: tuple[str, int] | None = None,
 ) -> Report | None:
     """The latest report of the same patient, event and a same receiver within 24 hours, not cancelled."""
+    call_sid, position = exclude_call_position if exclude_call_position is not None else ("", -1)
+    values = {
+        "patient_number": patient_number,
+        "event": event,
+        "drill": drill,
+        "receiver_codes": list(receiver_codes),
+        "after": official_at - DUPLICATE_WINDOW,
+        "before": official_at + DUPLICATE_WINDOW,
+        "call_sid": call_sid,
+        "call_position": position,
+    }
+    return session.scalars(_DUPLICATE, values).first()
+
+
+def _duplicate_query() -> Select[Report]:
+    """Asked before every registration: built once, run with the report's values."""
     cancellation = aliased(Report)
-    query = (
+    return (
         select(Report)
         .join(ReportDelivery, ReportDelivery.report_id == Report.id)
         .outerjoin(cancellation, cancellation.cancels == Report.reference)
         .where(
             Report.kind == ReportKind.REPORT,
-            Report.patient_number == patient_number,
-            Report.event == event,
-            Report.drill == drill,
-            ReportDelivery.receiver_code.in_(receiver_codes),
-            Report.official_at > official_at - DUPLICATE_WINDOW,
-            Report.official_at < official_at + DUPLICATE_WINDOW,
+            Report.patient_number == bindparam("patient_number"),
+            Report.event == bindparam("event"),
+            Report.drill == bindparam("drill"),
+            ReportDelivery.receiver_code.in_(bindparam("receiver_codes", expanding=True)),
+            Report.official_at > bindparam("after"),
+            Report.official_at < bindparam("before"),
             cancellation.id.is_(None),
+            ~and_(Report.call_sid == bindparam("call_sid"), Report.call_position == bindparam("call_position")),
         )
         .order_by(Report.official_at.desc(), Report.seq.desc())
     )
-    if exclude_call_position is not None:
-        call_sid, position = exclude_call_position
-        query = query.where(~and_(Report.call_sid == call_sid, Report.call_position == position))
-    return session.scalars(query).first()
+
+
+_DUPLICATE = _duplicate_query()
+
+
+_RECENT_RECEIVER = (
+    select(ReportDelivery.receiver_code)
+    .join(Report, Report.id == ReportDelivery.report_id)
+    .where(
+        Report.reporter_code == bindparam("reporter_code"),
+        Report.kind == ReportKind.REPORT,
+        Report.official_at >= bindparam("since"),
+        ReportDelivery.receiver_kind == bindparam("kind"),
+    )
+    .order_by(Report.official_at.desc(), Report.id.desc())
+    .limit(1)
+)
 
 
 def recent_receiver_code(*, session: Session, reporter_code: str, kind: str, since: datetime) -> str | None:
     """The receiver of this kind the unit reported to last since `since` (offered as "the same again")."""
-    query = (
-        select(ReportDelivery.receiver_code)
-        .join(Report, Report.id == ReportDelivery.report_id)
-        .where(
-            Report.reporter_code == reporter_code,
-            Report.kind == ReportKind.REPORT,
-            Report.official_at >= since,
-            ReportDelivery.receiver_kind == kind,
-        )
-        .order_by(Report.official_at.desc(), Report.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
+    return session.scalar(_RECENT_RECEIVER, {"reporter_code": reporter_code, "since": since, "kind": kind})
 
 
 def received_by(unit_codes: Collection[str]) -> ColumnElement[bool]:
@@ -478,30 +511,36 @@ def record_patient_number_read(*, session: Session, report: Report, actor: str, 
 # ---- deliveries: each time is set once, by a conditional UPDATE (safe when Twilio retries at the same moment) ---
 
 
+_DELIVERY = (
+    select(ReportDelivery)
+    .join(Report, Report.id == ReportDelivery.report_id)
+    .where(Report.reference == bindparam("reference"), ReportDelivery.position == bindparam("position"))
+    .options(contains_eager(ReportDelivery.report))  # the whisper reads the report too: one round trip
+)
+
+
 def delivery(*, session: Session, reference: str, position: int) -> ReportDelivery | None:
     """One receiver's delivery row of a report."""
-    query = (
-        select(ReportDelivery)
-        .join(Report, Report.id == ReportDelivery.report_id)
-        .where(Report.reference == reference, ReportDelivery.position == position)
-        .options(contains_eager(ReportDelivery.report))  # the whisper reads the report too: one round trip
-    )
-    return session.scalar(query)
+    return session.scalar(_DELIVERY, {"reference": reference, "position": position})
 
 
 def _set_once(session: Session, row: ReportDelivery, unset: str, values: dict[str, Any]) -> bool:
     """Set `values` on the row if its `unset` column is still empty; True if this call set them."""
     column = getattr(ReportDelivery, unset)
-    result = session.execute(
+    names = list(dict.fromkeys([unset, *values]))
+    returned = session.execute(
         update(ReportDelivery)
         .where(ReportDelivery.id == row.id, column.is_(None))
         .values(values)
+        .returning(*(getattr(ReportDelivery, name) for name in names))
         .execution_options(synchronize_session=False)
-    )
-    changed = bool(getattr(result, "rowcount", 0))
-    # What the database now holds, whoever set it (only these columns: the row's report stays loaded).
-    session.refresh(row, attribute_names=[unset, *values])
-    return changed
+    ).first()
+    if returned is None:  # someone set it first: what the database holds (only these columns; the report stays)
+        session.refresh(row, attribute_names=names)
+        return False
+    for name, value in zip(names, returned, strict=True):  # what this statement stored, without asking again
+        set_committed_value(row, name, value)
+    return True
 
 
 def mark_dialled(*, session: Session, row: ReportDelivery, now: datetime) -> None:

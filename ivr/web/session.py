@@ -31,6 +31,13 @@ def get_session() -> Session:
     return session
 
 
+def commit_request() -> None:
+    """Commit what the request's session holds, if anything (a webhook's one unit of work, at its end)."""
+    session: Session | None = g.get("db_session")
+    if session is not None and session.in_transaction():
+        session.commit()
+
+
 def engine_of(app: Flask) -> Engine:
     """The app's engine."""
     engine: Engine = app.extensions[ENGINE]
