@@ -18,7 +18,6 @@ import argparse
 import itertools
 import logging
 import re
-import secrets
 import statistics
 import sys
 import tempfile
@@ -32,26 +31,18 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from directory.loader import load_directory_file  # noqa: E402
-from ivr.app import create_app  # noqa: E402
+from bench.in_process import BASE, TOKEN, in_process_service  # noqa: E402
 from ivr.caller.engine import Call  # noqa: E402
 from ivr.caller.transport import FlaskTransport  # noqa: E402
-from ivr.clock import SystemClock  # noqa: E402
-from ivr.config import BUNDLED_DIRECTORY, Config  # noqa: E402
-from ivr.migrate import upgrade  # noqa: E402
-from ivr.persistence import make_engine  # noqa: E402
 from ivr.reports.personnummer import luhn_check_digit  # noqa: E402
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-TOKEN = secrets.token_hex(16)
-BASE = "https://ivr.example.se"
 NORRBOTTEN_LINE = "+46846500400"
 WARDS = ("+46980319202", "+46980319203", "+46980319204")  # Avdelning 61, 62, 63, Sunderby sjukhus
 TARGET_MS = 30.0
@@ -108,26 +99,7 @@ def patients() -> Iterator[str]:
 
 
 def service(database_url: str, instance: Path, *, in_thread: bool = False) -> tuple[Flask, ThreadCpu]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        load_directory_file(session=session, path=BUNDLED_DIRECTORY)
-        session.commit()
-    engine.dispose()
-    config = Config(
-        instance_path=instance,
-        database_url=database_url,
-        twilio_account_sid=None,
-        twilio_auth_token=TOKEN,
-        auth_token_is_development=False,
-        twilio_sms_from=None,
-        twilio_messaging_service_sid=None,
-        twilio_api_base_url=None,
-        public_url=None,
-        directory_path=BUNDLED_DIRECTORY,
-        timezone=Config.from_env({}, instance_path=instance).timezone,
-    )
-    app = create_app(config, clock=SystemClock())
+    app = in_process_service(database_url, instance)
     budget: Any = app.wsgi_app  # the request-budget middleware; time what runs in its request thread
     timer = ThreadCpu(budget.app)
     timer.watch(app.extensions["ivr.engine"])

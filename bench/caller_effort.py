@@ -42,19 +42,13 @@ from sqlalchemy.orm import Session
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from directory.loader import load_directory_file  # noqa: E402
-from ivr.app import create_app  # noqa: E402
+from bench.in_process import BASE, TOKEN, in_process_service  # noqa: E402
 from ivr.caller import Call, FlaskTransport  # noqa: E402
 from ivr.clock import FrozenClock  # noqa: E402
-from ivr.config import BUNDLED_DIRECTORY, Config  # noqa: E402
-from ivr.migrate import upgrade  # noqa: E402
 from ivr.outages.service import start_outage  # noqa: E402
-from ivr.persistence import make_engine  # noqa: E402
 from ivr.web.context import runtime_of  # noqa: E402
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-TOKEN = "0123456789abcdef0123456789abcdef"  # noqa: S105  (signs the bench's own requests)
-BASE = "https://ivr.example.se"
 NORRBOTTEN_LINE = "+46846500400"
 WARD_61 = "+46980319202"  # Avdelning 61 medicin, Sunderby sjukhus
 WARD_62 = "+46980319203"  # Avdelning 62 kirurgi
@@ -247,27 +241,7 @@ FLOWS: dict[str, Flow] = {
 
 
 def service(instance: Path, clock: FrozenClock) -> Flask:
-    url = f"sqlite:///{instance / 'effort.sqlite3'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        load_directory_file(session=session, path=BUNDLED_DIRECTORY)
-        session.commit()
-    engine.dispose()
-    config = Config(
-        instance_path=instance,
-        database_url=url,
-        twilio_account_sid=None,
-        twilio_auth_token=TOKEN,
-        auth_token_is_development=False,
-        twilio_sms_from=None,
-        twilio_messaging_service_sid=None,
-        twilio_api_base_url=None,
-        public_url=None,
-        directory_path=BUNDLED_DIRECTORY,
-        timezone=STOCKHOLM,
-    )
-    app = create_app(config, clock=clock)
+    app = in_process_service(f"sqlite:///{instance / 'effort.sqlite3'}", instance, clock=clock)
     line = runtime_of(app).lines.by_key("norrbotten")
     assert line is not None
     with Session(app.extensions["ivr.engine"]) as session:

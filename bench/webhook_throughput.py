@@ -12,25 +12,20 @@ Exits 1 if the ratio is below the target.
 from __future__ import annotations
 
 import argparse
-import secrets
+import logging
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from flask import Flask, Response
-from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from directory.loader import load_directory_file
-from ivr.app import create_app
-from ivr.clock import SystemClock
-from ivr.config import BUNDLED_DIRECTORY, Config
-from ivr.migrate import upgrade
-from ivr.persistence import make_engine
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
 
-TOKEN = secrets.token_hex(16)
-BASE = "https://ivr.example.se"
+from bench.in_process import BASE, TOKEN, in_process_service  # noqa: E402
+
 TARGET_RATIO = 0.5
 
 
@@ -39,28 +34,6 @@ def bare_app() -> Flask:
     body = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hej</Say></Response>'
     app.add_url_rule("/voice", "voice", lambda: Response(body, mimetype="text/xml"), methods=["POST"])
     return app
-
-
-def service_app(database_url: str, instance: Path) -> Flask:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        load_directory_file(session=session, path=BUNDLED_DIRECTORY)
-    engine.dispose()
-    config = Config(
-        instance_path=instance,
-        database_url=database_url,
-        twilio_account_sid=None,
-        twilio_auth_token=TOKEN,
-        auth_token_is_development=False,
-        twilio_sms_from=None,
-        twilio_messaging_service_sid=None,
-        twilio_api_base_url=None,
-        public_url=None,
-        directory_path=BUNDLED_DIRECTORY,
-        timezone=Config.from_env({}, instance_path=instance).timezone,
-    )
-    return create_app(config, clock=SystemClock())
 
 
 def rate(app: Flask, requests: int, *, sign: bool) -> float:
@@ -89,9 +62,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
+    logging.disable(logging.INFO)  # a line per call would time the terminal
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        service = service_app(url, Path(tmp))
+        service = in_process_service(url, Path(tmp))
         rate(service, 50, sign=True)  # warm up
         rate(bare_app(), 50, sign=False)
         hot = rate(service, args.requests, sign=True)

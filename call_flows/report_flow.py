@@ -30,7 +30,7 @@ from call_flows.report_details import next_step
 from call_flows.speech import digits
 from call_flows.twiml import say
 from call_flows.webhook import CallParams, step, voice_blueprint
-from directory.lookup import find_unit_by_code, find_units_by_kind
+from directory.lookup import UnitRecord, find_unit_by_code, find_units_by_kind
 from directory.names import hints_for, match_units
 from directory.snapshot import UnitSnapshot, snapshot
 from ivr.calls.service import note_call_seen
@@ -80,15 +80,22 @@ def continue_report(call: ReportCall, *, before: Sequence[str] = ()) -> VoiceRes
 
 def _ask_receiver(call: ReportCall, kind: str, which: str, *, before: Sequence[str] = ()) -> VoiceResponse:
     """The receiver question; first "the same as last time?" when this unit reported to one of this kind lately."""
-    reporter = call.require_reporter()
-    code = recent_receiver_code(
-        session=call.session, reporter_code=reporter.code, kind=kind, since=now() - SAME_RECEIVER_WITHIN
-    )
-    unit = find_unit_by_code(session=call.session, code=code) if code else None
+    unit = _last_receiver(call, kind)
     taken = {r.code for r in call.draft.receivers}
     if unit is not None and unit.code not in taken:
         return ask(steps.same_receiver_question(call.line, unit.name, which), before=before)
     return ask(receiver_question(call, kind, which), before=before)
+
+
+def _last_receiver(call: ReportCall, kind: str) -> UnitRecord | None:
+    """The receiver of this kind the caller's unit reported to within SAME_RECEIVER_WITHIN, if still listed."""
+    code = recent_receiver_code(
+        session=call.session,
+        reporter_code=call.require_reporter().code,
+        kind=kind,
+        since=now() - SAME_RECEIVER_WITHIN,
+    )
+    return find_unit_by_code(session=call.session, code=code) if code else None
 
 
 def receiver_question(call: ReportCall, kind: str, which: str) -> Ask:
@@ -300,22 +307,21 @@ def _receiver_kind(reporter_kind: str, which: str) -> str:
     return plan.extra if which == "extra" and plan.extra else plan.primary
 
 
-def _ready_for_receivers(call: ReportCall) -> None:
+def _receiver_step() -> tuple[ReportCall, str, str]:
+    """A receiver step's call, which receiver it asks for (primary or extra) and of what kind; a step reached
+    before the event and the patient restarts the report."""
+    call = report_call()
+    reporter = call.require_reporter()
     require(call.draft.event is not None and call.draft.patient_confirmed)
+    which = _which()
+    return call, which, _receiver_kind(reporter.kind, which)
 
 
 @step(bp, "/receiver/same")
 def same_receiver() -> VoiceResponse:
     """1: the same receiver as in the unit's last report; 2: another one (said or keyed)."""
-    call = report_call()
-    reporter = call.require_reporter()
-    _ready_for_receivers(call)
-    which = _which()
-    kind = _receiver_kind(reporter.kind, which)
-    code = recent_receiver_code(
-        session=call.session, reporter_code=reporter.code, kind=kind, since=now() - SAME_RECEIVER_WITHIN
-    )
-    unit = find_unit_by_code(session=call.session, code=code) if code else None
+    call, which, kind = _receiver_step()
+    unit = _last_receiver(call, kind)
     if unit is None:
         return ask(receiver_question(call, kind, which))
     question = steps.same_receiver_question(call.line, unit.name, which)
@@ -331,11 +337,7 @@ def same_receiver() -> VoiceResponse:
 @step(bp, "/receiver")
 def receiver() -> VoiceResponse:
     """A receiver said by name (matched to the directory) or keyed by code: read back before it is kept."""
-    call = report_call()
-    reporter = call.require_reporter()
-    _ready_for_receivers(call)
-    which = _which()
-    kind = _receiver_kind(reporter.kind, which)
+    call, which, kind = _receiver_step()
     question = receiver_question(call, kind, which)
     reply = answer(question)
     if reply.digits:
@@ -374,11 +376,8 @@ def _add_receiver(call: ReportCall, unit: UnitSnapshot, which: str) -> None:
 @step(bp, "/receiver/confirm")
 def receiver_confirm() -> VoiceResponse:
     """1: the receiver read back is right (then perhaps one more); 2: say or key another."""
-    call = report_call()
-    draft, reporter = call.draft, call.require_reporter()
-    _ready_for_receivers(call)
-    which = _which()
-    kind = _receiver_kind(reporter.kind, which)
+    call, which, kind = _receiver_step()
+    draft = call.draft
     pending = draft.pending_receiver
     if pending is None:
         return continue_report(call)

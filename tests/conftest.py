@@ -29,8 +29,8 @@ from ivr.schema import metadata
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Skatteverket's test personnummer (open data; tests/data/README.md says where they come from).
 TESTDATA = Path(__file__).resolve().parent / "data"
-AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
-STAFF_CODE_SECRET = "test-staff-code-secret-0123456789"
+AUTH_TOKEN = "feedfacecafebeef" * 2  # a test token: 32 hex digits, like Twilio's
+STAFF_CODE_SECRET = "test-staff-code-secret-for-the-suite"
 BASE_URL = "https://ivr.example.se"
 POSTGRES_ADMIN_URL = os.environ.get("IVR_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 # Numbers from the bundled directory (all fictional PTS numbers, except the switchboard).

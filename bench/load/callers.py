@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -22,8 +23,8 @@ from ivr.caller import Call, CallError, HttpResult, HttpTransport, TwimlError
 from ivr.config import BUNDLED_DIRECTORY
 from ivr.reports.personnummer import luhn_check_digit
 
-TOKEN = "0123456789abcdef0123456789abcdef"  # noqa: S105  (signs the bench's own requests)
-ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+TOKEN = secrets.token_hex(16)  # signs the bench's own requests
+ACCOUNT_SID = "AC" + secrets.token_hex(16)
 PUBLIC_URL = "https://ivr.example.se"  # what Twilio would sign; each request goes to one instance on loopback
 NORRBOTTEN_LINE = "+46846500400"
 FLOWS = ("report", "fault")
